@@ -1,0 +1,7 @@
+"""Entry point for ``python -m footprint``."""
+
+import sys
+
+from footprint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,75 @@
+"""The named-query loader: header checks, parameter refusals, and every query runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from footprint import queries
+from footprint.database import BUILD_DIR
+
+# Sample parameters for each named query that declares some.
+SAMPLE_PARAMS = {
+    "latest_indicators": {"as_of_year": 2025, "max_age_years": 5},
+    "subnational_units": {"iso3": "JPN"},
+    "major_cities": {"iso3": "USA", "min_population": 1_000_000},
+}
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / f"{name}.sql"
+    path.write_text(text)
+    return path
+
+
+def test_parse_reads_name_and_params(tmp_path):
+    path = write(tmp_path, "answer", "-- name: answer\n-- params: $x, $y\nSELECT $x + $y\n")
+    query = queries.parse(path)
+    assert query.name == "answer"
+    assert query.params == {"x", "y"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("-- name: other\n-- params: none\nSELECT 1", "name the query after its file"),
+        ("-- name: q\nSELECT 1", "declare"),
+        ("-- name: q\n-- params: $a\nSELECT 1", "declares ['a'] but uses []"),
+        ("-- name: q\n-- params: none\nSELECT $a", "declares [] but uses ['a']"),
+    ],
+)
+def test_parse_refuses_inconsistent_files(tmp_path, text, message):
+    with pytest.raises(queries.QueryError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        queries.parse(write(tmp_path, "q", text))
+
+
+def test_parameters_in_comments_and_strings_are_not_parameters(tmp_path):
+    text = "-- name: q\n-- params: $a\nSELECT $a, '$not_a_param' -- $nor_this\n"
+    assert queries.parse(write(tmp_path, "q", text)).params == {"a"}
+
+
+def test_run_refuses_missing_and_unexpected_parameters(con):
+    with pytest.raises(queries.QueryError, match=r"missing \['max_age_years'\]"):
+        queries.run(con, "latest_indicators", as_of_year=2025)
+    with pytest.raises(queries.QueryError, match=r"unexpected \['evil'\]"):
+        queries.run(con, "region_members", evil="1; DROP TABLE countries")
+    with pytest.raises(queries.QueryError, match="unknown query"):
+        queries.run(con, "no_such_query")
+
+
+def test_values_are_bound_not_formatted(con):
+    hostile = "USA' OR '1'='1"
+    assert queries.run(con, "major_cities", iso3=hostile, min_population=0).empty
+
+
+@pytest.mark.parametrize("name", sorted(queries.load()))
+def test_every_named_query_runs(con, name):
+    frame = queries.run(con, name, **SAMPLE_PARAMS.get(name, {}))
+    assert len(frame) > 0
+
+
+def test_build_queries_are_numbered_and_parse():
+    built = queries.load(BUILD_DIR)
+    order = list(built)
+    # countries first: every later step joins to it; cities before the units that sum them
+    assert order[0] == "build_countries"
+    assert order.index("build_cities") < order.index("build_subnational_units")
