@@ -53,6 +53,15 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
     SourceFile("src_sources", "sources.csv",
                ("source_id", "publisher", "title", "licence", "version", "years", "url")),
     SourceFile("src_country_notes", "country_notes.csv", ("iso3", "note")),
+    SourceFile("src_indications", "indications.csv",
+               ("indication", "name", "kind", "metric", "metric_denominator", "age_low",
+                "age_high", "unit", "diagnosed_metric", "default_diagnosed_share",
+                "diagnosed_source", "note")),
+    SourceFile("src_regulatory_startup", "regulatory_startup.csv",
+               ("scope", "regulator", "clock_value", "clock_unit", "approval_low_days",
+                "approval_high_days", "startup_low_days", "startup_high_days", "import_permit",
+                "sample_export_restriction", "local_legal_representative", "translation",
+                "sequential_ethics", "war_or_sanctions", "source", "as_of")),
 )
 
 

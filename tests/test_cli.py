@@ -26,3 +26,52 @@ def test_unknown_command_exits_2(capsys):
         main(["no-such-command"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "footprint", *args], capture_output=True,
+                          text=True)
+
+
+def test_pool_json_has_the_funnel_for_each_country():
+    out = run_cli("pool", "--indication", "type2_diabetes", "--countries", "USA,IND,JPN",
+                  "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["iso3"] for r in rows] == ["USA", "IND", "JPN"]
+    for row in rows:
+        for key in ["population_in_band", "prevalent_patients", "diagnosed_patients",
+                    "eligible_patients", "year", "source"]:
+            assert row[key] is not None, key
+        assert row["population_in_band"] > row["prevalent_patients"] > \
+            row["diagnosed_patients"] > row["eligible_patients"] > 0
+        assert "World Bank" in row["source"]
+
+
+def test_scores_csv_for_a_region():
+    import io
+
+    import pandas as pd
+    out = run_cli("scores", "--region", "Latin America", "--indication", "hypertension",
+                  "--csv", "-")
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(io.StringIO(out.stdout))
+    assert len(table) == 20
+    assert {"pool_score", "friction_index", "infrastructure_risk", "attractiveness", "rank",
+            "friction_components_used", "infrastructure_components_used"} <= set(table.columns)
+    assert list(table["rank"].dropna()) == sorted(table["rank"].dropna())
+    assert table["attractiveness"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize(
+    ("args", "listed"),
+    [
+        (["pool", "--indication", "flu", "--countries", "USA"], "type2_diabetes"),
+        (["pool", "--indication", "hiv", "--countries", "USA,XXX"], "XXX"),
+        (["scores", "--region", "Atlantis", "--indication", "hiv"], "Latin America"),
+        (["scores", "--indication", "nope"], "hypertension"),
+    ],
+)
+def test_unknown_choices_exit_2_and_list_valid_ones(capsys, args, listed):
+    assert main(args) == 2
+    assert listed in capsys.readouterr().err

@@ -1,0 +1,79 @@
+"""Infrastructure risk and decentralised-trial (DCT) readiness per country.
+
+Normalisation
+-------------
+Each component is the country's percentile rank [0-100] among *all* mapped countries that
+have a value (a fixed global reference set), so a score keeps its meaning when the user
+filters to one region. Risk components are ``100 - percentile`` for indicators where more
+is better.
+
+Infrastructure risk [0-100, higher = riskier]: equal-weight mean of the available
+components in :data:`RISK_COMPONENTS` (healthcare workforce and beds, wealth, logistics and
+cold chain, electricity, research capacity, political stability, government
+effectiveness). A country with fewer than :data:`MIN_COMPONENTS` components gets no score
+(NaN). A war or sanctions flag (regulatory reference table) raises the risk to at least
+:data:`WAR_RISK_FLOOR`.
+
+DCT readiness [0-100, higher = more ready]: mean percentile of internet users, fixed
+broadband and mobile subscriptions.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from footprint.model import ModelInputs
+
+# component name -> indicator code; all are "more is better"
+RISK_COMPONENTS = {
+    "physicians": "SH.MED.PHYS.ZS",
+    "hospital_beds": "SH.MED.BEDS.ZS",
+    "gdp_per_capita_ppp": "NY.GDP.PCAP.PP.CD",
+    "logistics": "LP.LPI.OVRL.XQ",
+    "electricity": "EG.ELC.ACCS.ZS",
+    "researchers": "SP.POP.SCIE.RD.P6",
+    "articles_per_million": "IP.JRN.ARTC.SC",  # divided by population below
+    "political_stability": "WGI.PV",
+    "government_effectiveness": "WGI.GE",
+}
+DCT_COMPONENTS = {
+    "internet_users": "IT.NET.USER.ZS",
+    "broadband": "IT.NET.BBND.P2",
+    "mobile": "IT.CEL.SETS.P2",
+}
+MIN_COMPONENTS = 3
+WAR_RISK_FLOOR = 75.0  # risk of a country at war or under sanctions is at least this
+
+
+def component_values(inputs: ModelInputs) -> pd.DataFrame:
+    """Raw component values per country in their source units."""
+    v = inputs.values
+    out = pd.DataFrame({name: v[code] for name, code in RISK_COMPONENTS.items()})
+    out["articles_per_million"] = v["IP.JRN.ARTC.SC"] / v["SP.POP.TOTL"] * 1e6
+    return out
+
+
+def percentile(frame: pd.DataFrame) -> pd.DataFrame:
+    """Percentile rank [0-100] of each column among the countries that have a value."""
+    return frame.rank(pct=True, method="average") * 100
+
+
+def infrastructure(inputs: ModelInputs, war_or_sanctions: pd.Series) -> pd.DataFrame:
+    """Risk components, infrastructure risk and DCT readiness per country.
+
+    Parameters
+    ----------
+    war_or_sanctions : boolean per iso3 (NA = unknown, treated as not flagged).
+    """
+    risk = 100 - percentile(component_values(inputs))
+    used = risk.notna().sum(axis=1)
+    score = risk.mean(axis=1).where(used >= MIN_COMPONENTS)
+    war = war_or_sanctions.reindex(risk.index).fillna(False).astype(bool)
+    score = score.where(~war | score.isna(), score.clip(lower=WAR_RISK_FLOOR))
+    out = risk.add_prefix("infra_")
+    out["infrastructure_risk"] = score
+    out["infrastructure_components_used"] = used
+    dct = percentile(pd.DataFrame({n: inputs.values[c] for n, c in DCT_COMPONENTS.items()}))
+    out["dct_readiness"] = dct.mean(axis=1)
+    out["dct_components_used"] = dct.notna().sum(axis=1)
+    return out

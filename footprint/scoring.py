@@ -1,0 +1,206 @@
+"""Country scores: attractiveness from pool, friction and infrastructure, ranks, risk tiers.
+
+Attractiveness [0-100] = weighted mean of the available scores
+``pool_score`` (percentile of reachable patients among all countries with a value),
+``100 - friction_index`` and ``100 - infrastructure_risk``, with user weights normalised to
+sum to 1 (a missing score is dropped and the others re-weighted; ``score_components_used``).
+
+Risk tier (executive map): the mean of friction index and infrastructure risk, ``low`` below
+:data:`TIER_LOW_BELOW`, ``high`` from :data:`TIER_HIGH_FROM`, ``medium`` between; a war or
+sanctions flag makes it ``high``.
+
+Rank stability: weights drawn from a Dirichlet centred on the chosen weights
+(``alpha = concentration * weights``); the share of draws in which a country stays in the
+top k of the selection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from footprint import friction, infrastructure, pool
+from footprint.model import ModelInputs, select
+from footprint.pool import Indication
+
+SCORES = ("pool_score", "friction_score", "infrastructure_score")
+TIER_LOW_BELOW = 35.0
+TIER_HIGH_FROM = 55.0
+TIERS = ("low", "medium", "high")
+SLOW_APPROVAL_DAYS = 120.0  # an approval this slow or slower is flagged for executives
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Relative importance of pool, friction and infrastructure [any non-negative scale]."""
+
+    pool: float = 1.0
+    friction: float = 1.0
+    infrastructure: float = 1.0
+
+    def normalised(self) -> np.ndarray:
+        """The weights scaled to sum to 1.
+
+        Raises
+        ------
+        ValueError
+            A weight is negative or not finite, or all are zero.
+        """
+        w = np.array([self.pool, self.friction, self.infrastructure], dtype=float)
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError("weights must be finite and non-negative")
+        if w.sum() == 0:
+            raise ValueError("at least one weight must be positive")
+        return w / w.sum()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreParams:
+    """What a score table is computed for.
+
+    Parameters
+    ----------
+    indication : catalogue id or a custom :class:`~footprint.pool.Indication`.
+    weights : pool / friction / infrastructure weights.
+    eligibility_share : share of diagnosed patients meeting the criteria [0-1].
+    site_activation_days : start-up after approval (assumption) [days].
+    region : one of the six region names, or None for every country.
+    """
+
+    indication: str | Indication
+    weights: Weights = field(default_factory=Weights)
+    eligibility_share: float = pool.DEFAULT_ELIGIBILITY_SHARE
+    site_activation_days: float = friction.DEFAULT_SITE_ACTIVATION_DAYS
+    region: str | None = None
+
+
+def resolve_indication(inputs: ModelInputs, indication: str | Indication) -> Indication:
+    """The catalogue entry for an id (or the custom indication itself).
+
+    Raises
+    ------
+    ValueError
+        Unknown id; the message lists the valid ones.
+    """
+    if isinstance(indication, Indication):
+        return indication
+    known = pool.catalogue(inputs)
+    if indication not in known:
+        raise ValueError(f"unknown indication {indication!r}; choose one of {sorted(known)}")
+    return known[indication]
+
+
+def country_frame(inputs: ModelInputs, indication: str | Indication,
+                  eligibility_share: float = pool.DEFAULT_ELIGIBILITY_SHARE,
+                  site_activation_days: float = friction.DEFAULT_SITE_ACTIVATION_DAYS,
+                  ) -> pd.DataFrame:
+    """Every mapped country's funnel, start-up, friction, infrastructure, scores and tier.
+
+    Independent of the weights (about 0.1 s): compute it once per indication and
+    assumption set, then :func:`score` it for each weight change.
+    """
+    funnel = pool.funnel(inputs, resolve_indication(inputs, indication), eligibility_share)
+    start = friction.startup(inputs, site_activation_days)
+    fric = friction.friction_index(inputs, start)
+    infra = infrastructure.infrastructure(inputs, start["war_or_sanctions"])
+    out = inputs.countries.join([funnel, start, fric, infra])
+    reach = out["reachable_patients"]
+    out["pool_score"] = reach.where(reach > 0).rank(pct=True) * 100
+    out["friction_score"] = 100 - out["friction_index"]
+    out["infrastructure_score"] = 100 - out["infrastructure_risk"]
+    out["flags"] = _flag_text(out)
+    combined = out[["friction_index", "infrastructure_risk"]].mean(axis=1)
+    tier = pd.Series(np.select([combined < TIER_LOW_BELOW, combined < TIER_HIGH_FROM],
+                               ["low", "medium"], "high"), index=out.index)
+    war = out["war_or_sanctions"].fillna(False).astype(bool)
+    out["risk_tier"] = tier.where(combined.notna(), None).mask(war, "high")
+    out["combined_risk"] = combined
+    return out
+
+
+def attractiveness(scores: pd.DataFrame, weights: Weights) -> tuple[pd.Series, pd.Series]:
+    """Weighted mean of the available scores [0-100] and how many were used."""
+    w = weights.normalised()
+    present = scores.notna().to_numpy()
+    values = scores.fillna(0).to_numpy()
+    total = values @ w
+    weight = present @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = np.where(weight > 0, total / weight, np.nan)
+    return pd.Series(result, index=scores.index), pd.Series(present.sum(axis=1),
+                                                            index=scores.index)
+
+
+def rank_within(attr: pd.Series) -> pd.Series:
+    """Rank 1 = most attractive; countries with no score get no rank."""
+    return attr.rank(ascending=False, method="min").astype("Int64")
+
+
+def score(frame: pd.DataFrame, weights: Weights, selection: list[str]) -> pd.DataFrame:
+    """The selected rows of a :func:`country_frame`, with attractiveness and rank (1 = best),
+    sorted by rank."""
+    out = frame.loc[selection].copy()
+    out["attractiveness"], out["score_components_used"] = attractiveness(
+        out[list(SCORES)], weights)
+    out["rank"] = rank_within(out["attractiveness"])
+    return out.sort_values(["rank", "name"], na_position="last")
+
+
+def score_table(inputs: ModelInputs, params: ScoreParams) -> pd.DataFrame:
+    """The selection's countries, ranked by attractiveness (rank 1 = best)."""
+    frame = country_frame(inputs, params.indication, params.eligibility_share,
+                          params.site_activation_days)
+    return score(frame, params.weights, select(inputs, params.region))
+
+
+def rank_stability(table: pd.DataFrame, weights: Weights, top_k: int = 5,
+                   n_draws: int = 2000, concentration: float = 30.0,
+                   seed: int = 0) -> pd.Series:
+    """Probability [0-1] that each country stays in the top ``top_k`` when weights vary.
+
+    Parameters
+    ----------
+    table : rows of the selection with the :data:`SCORES` columns.
+    concentration : Dirichlet concentration; larger = draws closer to ``weights``.
+    """
+    if top_k < 1 or n_draws < 1 or concentration <= 0:
+        raise ValueError("top_k and n_draws must be >= 1 and concentration > 0")
+    rng = np.random.default_rng(seed)
+    alpha = np.maximum(weights.normalised() * concentration, 1e-3)
+    draws = rng.dirichlet(alpha, size=n_draws)  # n_draws x 3
+    scores = table[list(SCORES)]
+    present = scores.notna().to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        attr = (scores.fillna(0).to_numpy() @ draws.T) / (present @ draws.T)
+    attr = np.where(np.isfinite(attr), attr, -np.inf)  # unscored countries rank last
+    order = np.argsort(-attr, axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(len(table))[:, None], axis=0)
+    in_top = (ranks < top_k) & np.isfinite(attr)
+    return pd.Series(in_top.mean(axis=1), index=table.index, name="p_top_k")
+
+
+FLAG_LABELS = {
+    "war_or_sanctions": "war or sanctions",
+    "import_permit": "import permit",
+    "sample_export_restriction": "sample-export restriction",
+    "local_legal_representative": "local legal representative",
+    "translation": "translation",
+    "sequential_ethics": "sequential ethics review",
+}
+
+
+def _flag_text(frame: pd.DataFrame) -> pd.Series:
+    """Readable friction flags per country ('' when none, 'flags unknown' with no data)."""
+    parts = pd.DataFrame({
+        flag: np.where(frame[flag].fillna(False).astype(bool), label, "")
+        for flag, label in FLAG_LABELS.items()
+    }, index=frame.index)
+    slow = frame["approval_days"] >= SLOW_APPROVAL_DAYS
+    assumed = np.where(frame["approval_basis"] == "assumed", ", assumed", "")
+    parts["slow"] = np.where(slow, "slow approval (~" + frame["approval_days"].round()
+                             .astype("Int64").astype(str) + " days" + assumed + ")", "")
+    parts["unknown"] = np.where(frame["war_or_sanctions"].isna(), "flags unknown", "")
+    return parts.apply(lambda row: "; ".join(p for p in row if p), axis=1)
