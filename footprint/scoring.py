@@ -122,30 +122,40 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
 
 def attractiveness(scores: pd.DataFrame, weights: Weights) -> tuple[pd.Series, pd.Series]:
     """Weighted mean of the available scores [0-100] and how many were used."""
-    w = weights.normalised()
-    present = scores.notna().to_numpy()
-    values = scores.fillna(0).to_numpy()
-    total = values @ w
+    attr, used = _weighted(scores.to_numpy(dtype=float), weights.normalised())
+    return pd.Series(attr, index=scores.index), pd.Series(used, index=scores.index)
+
+
+def _weighted(scores: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    present = ~np.isnan(scores)
     weight = present @ w
     with np.errstate(invalid="ignore", divide="ignore"):
-        result = np.where(weight > 0, total / weight, np.nan)
-    return pd.Series(result, index=scores.index), pd.Series(present.sum(axis=1),
-                                                            index=scores.index)
-
-
-def rank_within(attr: pd.Series) -> pd.Series:
-    """Rank 1 = most attractive; countries with no score get no rank."""
-    return attr.rank(ascending=False, method="min").astype("Int64")
+        attr = np.where(weight > 0, np.nan_to_num(scores) @ w / weight, np.nan)
+    return attr, present.sum(axis=1)
 
 
 def score(frame: pd.DataFrame, weights: Weights, selection: list[str]) -> pd.DataFrame:
     """The selected rows of a :func:`country_frame`, with attractiveness and rank (1 = best),
-    sorted by rank."""
-    out = frame.loc[selection].copy()
-    out["attractiveness"], out["score_components_used"] = attractiveness(
-        out[list(SCORES)], weights)
-    out["rank"] = rank_within(out["attractiveness"])
-    return out.sort_values(["rank", "name"], na_position="last")
+    sorted by rank (then name).
+
+    Raises
+    ------
+    KeyError
+        A code of ``selection`` is not in the frame.
+    """
+    pos = frame.index.get_indexer(selection)
+    if (pos < 0).any():
+        raise KeyError(f"unknown country codes {[c for c, p in zip(selection, pos) if p < 0]}")
+    attr, used = _weighted(frame[list(SCORES)].to_numpy(dtype=float)[pos],
+                           weights.normalised())
+    rank = pd.Series(attr).rank(ascending=False, method="min").to_numpy()
+    names = frame["name"].to_numpy()[pos]
+    order = np.lexsort((names, np.where(np.isnan(rank), np.inf, rank)))
+    out = frame.take(pos[order])
+    out["attractiveness"] = attr[order]
+    out["score_components_used"] = used[order]
+    out["rank"] = pd.array(rank[order], dtype="Int64")
+    return out
 
 
 def score_table(inputs: ModelInputs, params: ScoreParams) -> pd.DataFrame:
