@@ -145,7 +145,8 @@ def score(frame: pd.DataFrame, weights: Weights, selection: list[str]) -> pd.Dat
     """
     pos = frame.index.get_indexer(selection)
     if (pos < 0).any():
-        raise KeyError(f"unknown country codes {[c for c, p in zip(selection, pos) if p < 0]}")
+        unknown = [code for code, p in zip(selection, pos, strict=True) if p < 0]
+        raise KeyError(f"unknown country codes {unknown}")
     attr, used = _weighted(frame[list(SCORES)].to_numpy(dtype=float)[pos],
                            weights.normalised())
     rank = pd.Series(attr).rank(ascending=False, method="min").to_numpy()
