@@ -188,3 +188,27 @@ def funnel(inputs: ModelInputs, indication: Indication,
     out["diagnosed_source"] = indication.diagnosed_source or (
         "user assumption" if indication.diagnosed_share is not None else "not applied (100%)")
     return out
+
+
+def subnational_funnel(country: pd.Series, units: pd.DataFrame) -> pd.DataFrame:
+    """The country's funnel applied to the urban population each unit's cities reach.
+
+    Parameters
+    ----------
+    country : one row of :func:`funnel` (band share, rate, diagnosed share, eligibility).
+    units : frame with ``urban_population`` [people] per state / prefecture.
+
+    Returns
+    -------
+    ``units`` with ``population_in_band``, ``prevalent_patients``, ``diagnosed_patients``
+    and ``eligible_patients`` within reach of its cities >= 15,000 [patients]. The
+    country's rates apply uniformly (no sub-national prevalence data).
+    """
+    out = units.copy()
+    out["population_in_band"] = out["urban_population"] * country["band_share"]
+    out["prevalent_patients"] = out["population_in_band"] * country["rate"]
+    out["diagnosed_patients"] = out["prevalent_patients"] * country["diagnosed_share"]
+    eligibility = (country["eligible_patients"] / country["diagnosed_patients"]
+                   if country["diagnosed_patients"] > 0 else np.nan)
+    out["eligible_patients"] = out["diagnosed_patients"] * eligibility
+    return out

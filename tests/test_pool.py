@@ -126,3 +126,14 @@ def test_real_data_funnel_is_ordered(con):
         assert len(f) > 100, indication.id
         for upper, lower in zip(pool.FUNNEL, pool.FUNNEL[1:], strict=False):
             assert (f[lower] <= f[upper] + 1e-6).all(), (indication.id, lower)
+
+
+def test_subnational_funnel_applies_the_country_rates_to_urban_reach():
+    import pandas as pd
+    inputs = make_inputs()
+    country = pool.funnel(inputs, pool.catalogue(inputs)["type2_diabetes"], 0.2).loc["AAA"]
+    units = pd.DataFrame({"unit_code": ["X.A", "X.B"], "urban_population": [1000.0, 0.0]})
+    out = pool.subnational_funnel(country, units)
+    band = 0.5 * 45 / 50 + 0.2 * 15 / 25
+    assert_allclose(out["eligible_patients"], [1000 * band * 0.10 * 0.5 * 0.2, 0.0])
+    assert list(out["unit_code"]) == ["X.A", "X.B"]
