@@ -1,0 +1,143 @@
+"""Uploaded site lists: validate, locate each site to country and state, count per country.
+
+A site list is a CSV with a header: ``site_name``; either ``country`` (ISO3 code) or
+``latitude`` and ``longitude`` [decimal degrees], or both; optionally ``historic_rate``
+[patients/site/month]. Header aliases (``site``, ``name``, ``iso3``, ``lat``, ``lon``,
+``lng``, ``rate``) are accepted. Sites with coordinates are located with a DuckDB spatial
+join (point in country polygon; point in US state / Japanese prefecture / Indian state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from footprint import queries
+from footprint.uploads import UploadError, decode, number, read_table
+
+ALIASES = {
+    "site_name": ("site_name", "site", "name", "site name"),
+    "country": ("country", "iso3", "country_code", "country code"),
+    "latitude": ("latitude", "lat"),
+    "longitude": ("longitude", "lon", "lng", "long"),
+    "historic_rate": ("historic_rate", "rate", "historic rate"),
+}
+MAX_SITES = 5000
+
+
+class SiteListError(ValueError):
+    """Every problem of a site list, each naming its row and field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class _Site(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    site_name: str = Field(min_length=1, max_length=200)
+    country: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    historic_rate: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @field_validator("country")
+    @classmethod
+    def _iso3(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise ValueError("must be a 3-letter ISO3 code such as BRA")
+        return code
+
+
+def _rename(frame: pd.DataFrame) -> pd.DataFrame:
+    mapping = {}
+    for field, names in ALIASES.items():
+        found = [c for c in frame.columns if c in names]
+        if found:
+            mapping[found[0]] = field
+    return frame.rename(columns=mapping)
+
+
+def parse_site_list(data: bytes, valid_iso3: Collection[str]) -> pd.DataFrame:
+    """Validated sites (one row per site) from uploaded bytes.
+
+    Raises
+    ------
+    UploadError
+        The file cannot be read as a table.
+    SiteListError
+        Missing columns or bad cells; lists every problem with its row (1 = first data row).
+    """
+    frame = _rename(read_table(decode(data)))
+    has_coords = {"latitude", "longitude"} <= set(frame.columns)
+    if "site_name" not in frame.columns or not ("country" in frame.columns or has_coords):
+        raise SiteListError([
+            "columns: need 'site_name' and either 'country' (ISO3) or 'latitude' and "
+            f"'longitude'; found {', '.join(map(str, frame.columns)) or 'none'}"])
+    if len(frame) == 0:
+        raise SiteListError(["the file has a header but no sites"])
+    if len(frame) > MAX_SITES:
+        raise SiteListError([f"{len(frame)} sites: at most {MAX_SITES} per upload"])
+    problems: list[str] = []
+    records = []
+    for i, row in enumerate(frame.to_dict(orient="records"), start=1):
+        record: dict[str, object] = {k: None if pd.isna(row.get(k)) else row[k] for k in ALIASES}
+        for key in ("latitude", "longitude", "historic_rate"):
+            try:
+                record[key] = number(record[key])  # type: ignore[arg-type]
+            except ValueError:
+                problems.append(f"row {i}, {key}: {record[key]!r} is not a number")
+                record[key] = None
+        try:
+            site = _Site.model_validate(record)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err["loc"])
+                problems.append(f"row {i}, {field}: {err['msg']}")
+            continue
+        if site.country is None and (site.latitude is None or site.longitude is None):
+            problems.append(f"row {i}: give a country code or both latitude and longitude")
+        elif site.country is not None and site.country not in valid_iso3:
+            problems.append(f"row {i}, country: unknown code {site.country!r}")
+        records.append(site.model_dump())
+    if problems:
+        raise SiteListError(problems)
+    return pd.DataFrame(records)
+
+
+def locate(con, sites: pd.DataFrame) -> pd.DataFrame:
+    """Sites with ``iso3`` (given, else from coordinates) and ``unit_code`` / ``unit_name``
+    (state or prefecture, when coordinates are given and fall in one).
+
+    ``located_country`` is the country the coordinates fall in (NULL at sea or without
+    coordinates); a site whose given country disagrees with it keeps the given country and
+    is listed in ``mismatch``.
+    """
+    frame = sites.reset_index(drop=True).assign(site_id=lambda f: range(len(f)))
+    con.register("uploaded_sites", frame[["site_id", "latitude", "longitude"]])
+    try:
+        located = queries.run(con, "locate_sites")
+    finally:
+        con.unregister("uploaded_sites")
+    out = frame.merge(located, on="site_id", how="left")
+    out["iso3"] = out["country"].fillna(out["located_country"])
+    out["mismatch"] = out["country"].notna() & out["located_country"].notna() & (
+        out["country"] != out["located_country"])
+    return out.drop(columns="site_id")
+
+
+def count_per_country(located: pd.DataFrame) -> pd.DataFrame:
+    """Sites per country with the mean historic rate where given [patients/site/month]."""
+    known = located.dropna(subset=["iso3"])
+    return (known.groupby("iso3")
+            .agg(sites=("site_name", "size"), mean_historic_rate=("historic_rate", "mean"))
+            .reset_index())
+
+
+__all__ = ["SiteListError", "UploadError", "count_per_country", "locate", "parse_site_list"]
