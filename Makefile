@@ -41,7 +41,7 @@ data: setup-dev
 	$(BIN)/python scripts/build_data.py $(RAW) data
 
 bench: setup-dev chromium
-	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
+	$(BIN)/python -m bench
 
 lint: setup-dev
 	$(BIN)/ruff check .

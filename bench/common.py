@@ -30,13 +30,21 @@ def figure(name: str, samples: list[float], target: float, unit: str = "s") -> d
             "n": len(samples), "target": target, "unit": unit, "pass": median <= target}
 
 
+def fmt(value: float, unit: str) -> str:
+    """A figure for humans: seconds as ms below 10 s; '-' for no target."""
+    if value == float("inf"):
+        return "-"
+    if unit == "s":
+        return f"{value * 1000:.1f} ms" if value < 10 else f"{value:.1f} s"
+    return f"{value:,.3g} {unit}"
+
+
 def report(bench: str, figures: list[dict]) -> None:
     """Print a table of figures and write them to bench/results/<bench>.json."""
-    print(f"{'figure':<48} {'median':>10} {'min':>10} {'max':>10} {'target':>10}  ok")
+    print(f"{'figure':<52} {'median':>11} {'min-max':>23} {'target':>11}  ok")
     for f in figures:
-        scale, unit = (1000, "ms") if f["unit"] == "s" else (1, f["unit"])
-        print(f"{f['figure']:<48} {f['median'] * scale:>9.1f}{unit[0]} "
-              f"{f['min'] * scale:>9.1f}{unit[0]} {f['max'] * scale:>9.1f}{unit[0]} "
-              f"{f['target'] * scale:>9.1f}{unit[0]}  {'yes' if f['pass'] else 'NO'}")
+        spread = f"{fmt(f['min'], f['unit'])}-{fmt(f['max'], f['unit'])}"
+        print(f"{f['figure']:<52} {fmt(f['median'], f['unit']):>11} {spread:>23} "
+              f"{fmt(f['target'], f['unit']):>11}  {'pass' if f['pass'] else 'FAIL'}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{bench}.json").write_text(json.dumps(figures, indent=2))

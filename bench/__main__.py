@@ -1,0 +1,45 @@
+"""Run every benchmark and print one table: `make bench` (python -m bench).
+
+Each bench/bench_*.py runs in its own process and writes bench/results/<name>.json; this
+collects them into one table (figure, median, min-max, target, pass/fail) and writes
+bench/results/all.json.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.common import fmt
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+
+def main() -> int:
+    failed_runs = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"== {script.name}", flush=True)
+        if subprocess.run([sys.executable, str(script)], cwd=HERE.parent).returncode != 0:
+            failed_runs.append(script.name)
+    rows = []
+    for path in sorted(RESULTS.glob("*.json")):
+        if path.name == "all.json":
+            continue
+        for fig in json.loads(path.read_text()):
+            rows.append({"bench": path.stem, **fig})
+    (RESULTS / "all.json").write_text(json.dumps(rows, indent=2))
+    print(f"\n{'bench':<10} {'figure':<52} {'median':>11} {'min-max':>23} {'target':>11}  ok")
+    for r in rows:
+        print(f"{r['bench']:<10} {r['figure']:<52} {fmt(r['median'], r['unit']):>11} "
+              f"{fmt(r['min'], r['unit']) + '-' + fmt(r['max'], r['unit']):>23} "
+              f"{fmt(r['target'], r['unit']):>11}  {'pass' if r['pass'] else 'FAIL'}")
+    if failed_runs:
+        print(f"benchmarks that crashed: {failed_runs}")
+    return 1 if failed_runs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
