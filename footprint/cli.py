@@ -13,8 +13,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from footprint import atlas, model, pool, scoring
+from footprint import atlas, forecast, model, planning, pool, scoring
 from footprint.database import DataFileError, build_database
+from footprint.scenario import Scenario, ScenarioError, scenario_from_json, scenario_to_csv
+from footprint.uploads import UploadError, decode
 
 
 class UsageError(ValueError):
@@ -100,6 +102,78 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
     return table.to_string(index=False)
 
 
+def _load_scenario(inputs: model.ModelInputs, path: str) -> Scenario:
+    try:
+        with open(path, "rb") as handle:
+            text = decode(handle.read())
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+    except UploadError as exc:
+        raise UsageError(f"{path}: {exc}") from exc
+    try:
+        return scenario_from_json(text, valid_iso3=set(inputs.countries.index),
+                                  valid_indications=set(inputs.indications.index))
+    except ScenarioError as exc:
+        raise UsageError(f"{path} is not a valid scenario:\n  " +
+                         "\n  ".join(exc.problems)) from exc
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and x == x and abs(x) != float("inf") else None
+
+
+def _cmd_forecast(args: argparse.Namespace, con) -> str:
+    inputs = model.load_inputs(con)
+    scenario = _load_scenario(inputs, args.scenario)
+    if not 100 <= args.sims <= 200_000:
+        raise UsageError("--sims must be between 100 and 200000")
+    resolved = planning.resolve_with_model(inputs, scenario)
+    result = forecast.forecast(resolved, args.method, n_sims=args.sims)
+    p10, p50, p90 = (_finite(m) for m in result.months_to_target)
+    out = {
+        "scenario": scenario.name,
+        "method": result.method,
+        "n_sims": result.n_sims,
+        "target_patients": result.target_patients,
+        "months_to_target": {"p10": p10, "p50": p50, "p90": p90},
+        "prob_by_deadline": result.prob_by_deadline,
+        "total_cost_at_p50": result.total_cost_at_p50,
+        "countries": [
+            {"iso3": c.iso3, "sites": c.sites, "rate": c.rate, "rate_shape": c.rate_shape,
+             "startup_days": c.startup_days, "startup_sd_days": c.startup_sd_days,
+             "never_activate_share": c.never_activate_share, "pool_cap": c.pool_cap,
+             "patients_at_p50": result.patients_at_p50.get(c.iso3),
+             "cost_at_p50": result.cost_by_country.get(c.iso3), "sources": c.sources}
+            for c in resolved.countries
+        ],
+        "warnings": list(result.warnings),
+    }
+    if args.json:
+        return json.dumps(out, indent=2)
+    lines = [f"{scenario.name}: {scenario.target_patients} patients",
+             f"months to target P10/P50/P90: {p10} / {p50} / {p90}"]
+    lines += [f"  {c['iso3']}: {c['sites']} sites, {c['patients_at_p50']:.0f} patients at P50"
+              for c in out["countries"]]
+    lines += [f"warning: {w}" for w in out["warnings"]]
+    return "\n".join(lines)
+
+
+def _cmd_export(args: argparse.Namespace, con) -> str:
+    inputs = model.load_inputs(con)
+    scenario = _load_scenario(inputs, args.scenario)
+    result = None
+    if args.with_forecast:
+        resolved = planning.resolve_with_model(inputs, scenario)
+        result = forecast.forecast(resolved, n_sims=args.sims)
+    text = scenario_to_csv(scenario, result)
+    try:
+        with open(args.csv, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.csv}: {exc.strerror}") from exc
+    return f"wrote {len(scenario.countries)} rows to {args.csv}"
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     root = argparse.ArgumentParser(prog="python -m footprint", description=__doc__)
@@ -127,6 +201,22 @@ def parser() -> argparse.ArgumentParser:
     scores.add_argument("--csv", metavar="FILE", help="write CSV to FILE ('-' = stdout)")
     scores.add_argument("--json", action="store_true", help="print a JSON list")
     scores.set_defaults(handler=_cmd_scores)
+
+    fc = commands.add_parser("forecast", help="forecast enrollment for a scenario JSON")
+    fc.add_argument("scenario", help="scenario JSON file (format in README.md)")
+    fc.add_argument("--sims", type=int, default=forecast.DEFAULT_N_SIMS,
+                    help="simulated trials (default %(default)s)")
+    fc.add_argument("--method", choices=forecast.METHODS, default=forecast.METHOD_MONTE_CARLO)
+    fc.add_argument("--json", action="store_true", help="print JSON")
+    fc.set_defaults(handler=_cmd_forecast)
+
+    ex = commands.add_parser("export", help="write a scenario as the analyst CSV")
+    ex.add_argument("scenario", help="scenario JSON file")
+    ex.add_argument("--csv", required=True, metavar="OUT.csv")
+    ex.add_argument("--with-forecast", action="store_true",
+                    help="add the forecast outputs (Monte Carlo) to each row")
+    ex.add_argument("--sims", type=int, default=forecast.DEFAULT_N_SIMS)
+    ex.set_defaults(handler=_cmd_export)
     return root
 
 

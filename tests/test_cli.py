@@ -75,3 +75,44 @@ def test_scores_csv_for_a_region():
 def test_unknown_choices_exit_2_and_list_valid_ones(capsys, args, listed):
     assert main(args) == 2
     assert listed in capsys.readouterr().err
+
+
+EXAMPLE = "examples/scenario_latam_hypertension.json"
+
+
+def test_forecast_json_for_the_example_scenario():
+    out = run_cli("forecast", EXAMPLE, "--json", "--sims", "2000")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    m = result["months_to_target"]
+    assert 0 < m["p10"] <= m["p50"] <= m["p90"]
+    assert [c["iso3"] for c in result["countries"]] == ["BRA", "MEX", "ARG", "COL"]
+    brazil = result["countries"][0]
+    assert brazil["sources"]["startup_days"] == "model"  # from the regulatory model
+    assert result["countries"][2]["sources"]["startup_days"] == "user"
+    again = json.loads(run_cli("forecast", EXAMPLE, "--json", "--sims", "2000").stdout)
+    assert again["months_to_target"] == m  # seeded: the same scenario, the same numbers
+
+
+def test_export_writes_the_analyst_csv(tmp_path):
+    import pandas as pd
+    target = tmp_path / "out.csv"
+    out = run_cli("export", EXAMPLE, "--csv", str(target))
+    assert out.returncode == 0, out.stderr
+    table = pd.read_csv(target, encoding="utf-8-sig")
+    assert list(table["iso3"]) == ["BRA", "MEX", "ARG", "COL"]
+    assert (table["target_patients"] == 480).all()
+
+
+def test_invalid_scenario_lists_every_problem(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"schema_version": 1, "name": "x", "indication": "flu",
+                               "target_patients": -5, "countries": [
+                                   {"iso3": "XXX", "sites": -1}, {"iso3": "BRA", "sites": 1.5}]}))
+    assert main(["forecast", str(bad)]) == 2
+    err = capsys.readouterr().err
+    for field in ["indication", "target_patients", "countries[0].iso3", "countries[0].sites",
+                  "countries[1].sites"]:
+        assert field in err, field
+    assert main(["forecast", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
