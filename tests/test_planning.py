@@ -57,4 +57,3 @@ def test_site_activation_assumption_moves_startup(inputs):
         inputs, scenario("hypertension"), pool.DEFAULT_ELIGIBILITY_SHARE, 120
     )
     assert slow["BRA"][0] - fast["BRA"][0] == pytest.approx(90)
-    assert friction.DEFAULT_SITE_ACTIVATION_DAYS == 90
