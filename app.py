@@ -1,8 +1,17 @@
-"""Trial Footprint: routes only."""
+"""Trial Footprint: routes only.
+
+The URL paths differ from the file names on purpose: with a ``pages/`` folder beside this
+script, Streamlit starts in its legacy multipage mode until ``st.navigation`` first runs, so on
+a fresh server a link to ``/<file stem>`` would run that page without this router.
+"""
 
 import streamlit as st
 
 st.set_page_config(page_title="Trial Footprint", page_icon="🌍", layout="wide")
 st.navigation([
-    st.Page("pages/explore.py", title="Explore", icon="🗺️", default=True),
+    st.Page("pages/explore.py", title="Explore", icon=":material/public:", default=True),
+    st.Page("pages/executive.py", title="Executive risk map", icon=":material/traffic:",
+            url_path="risk-map"),
+    st.Page("pages/methods.py", title="Data & methods", icon=":material/menu_book:",
+            url_path="data-and-methods"),
 ]).run()

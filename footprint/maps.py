@@ -6,6 +6,7 @@ neutral fills for out-of-scope land keep them readable without tiles.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+from pydeck.bindings.json_tools import default_serialize
 
 Rgba = tuple[int, int, int, int]
 
@@ -23,6 +25,7 @@ CONTEXT_LAND: Rgba = (236, 233, 226, 255)  # countries outside the selection
 NO_DATA: Rgba = (200, 200, 200, 255)  # in the selection but the value is missing
 BORDER: Rgba = (120, 120, 120, 255)
 HIGHLIGHT: Rgba = (255, 200, 0, 200)
+SELECTED_LINE: Rgba = (20, 20, 20, 255)  # outline of the country whose details are open
 
 # Colour-blind-safe categorical palette (Okabe & Ito 2008).
 CATEGORICAL: tuple[Rgba, ...] = (
@@ -36,9 +39,20 @@ SEQUENTIAL: dict[str, tuple[Rgba, ...]] = {
     "risk": ((255, 255, 178, 255), (254, 204, 92, 255), (253, 141, 60, 255),
              (240, 59, 32, 255), (189, 0, 38, 255)),
 }
+# Risk tiers (Okabe & Ito bluish green, orange, vermillion): colour-blind safe, ordered.
+TIERS: tuple[str, ...] = ("low", "medium", "high")
+TIER_COLORS: dict[str, Rgba] = {"low": (0, 158, 115, 255), "medium": (230, 159, 0, 255),
+                                "high": (213, 94, 0, 255)}
 # Coordinate rounding for the browser payload [decimal places of a degree]; 2 ~ 1 km.
 PAYLOAD_DECIMALS = 2
-WORLD_VIEW = pdk.ViewState(latitude=25, longitude=10, zoom=0.7, min_zoom=0, max_zoom=8)
+# The six regions span lat -56..72: at zoom 1 the world is 1,024 px wide, about the main column
+# of a wide-layout page beside the sidebar, and that band fits a 520 px tall map.
+WORLD_VIEW = pdk.ViewState(latitude=15, longitude=10, zoom=1.0, min_zoom=0.5, max_zoom=8)
+# deck.gl draws the world once (no repeat): the ocean runs past the antimeridian so a
+# container wider than the world shows sea, not a blank page, on either side.
+OCEAN_EXTENT = ((-540.0, -85.0), (540.0, 85.0))
+# Browser payload budget of a world map [bytes of compact JSON].
+PAYLOAD_BUDGET = 1_500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +93,79 @@ def classify(values: pd.Series, ramp: str, vmin: float, vmax: float,
     return out, legend
 
 
-def categorise(labels: Sequence[str | None]) -> tuple[list[Rgba], list[LegendEntry]]:
-    """One categorical colour per distinct label (sorted); None gets ``CONTEXT_LAND``."""
-    distinct = sorted({label for label in labels if label})
-    palette = {label: CATEGORICAL[i % len(CATEGORICAL)] for i, label in enumerate(distinct)}
+def quantile_breaks(values: pd.Series, n: int = 5) -> list[float]:
+    """Class edges at the quantiles of the non-missing ``values`` (duplicates merged).
+
+    At most ``n`` classes; fewer when values tie. Empty when no value is present.
+    """
+    present = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    if present.size == 0:
+        return []
+    edges = np.unique(np.quantile(present, np.linspace(0, 1, n + 1)))
+    if edges.size == 1:
+        edges = np.array([edges[0], edges[0]])
+    return [float(e) for e in edges]
+
+
+def classify_breaks(values: pd.Series, ramp: str, edges: Sequence[float],
+                    unit: str) -> tuple[list[Rgba], list[LegendEntry], list[int]]:
+    """Colour ``values`` by the classes ``edges[i] <= v <= edges[i+1]`` on a named ramp.
+
+    Classes take evenly spread colours of the ramp (light = low). Missing values and values
+    outside the edges get ``NO_DATA`` (never the lowest class). Returns the colours, one legend
+    entry per class plus "no data", and the count of values in each legend entry.
+    """
+    if ramp not in SEQUENTIAL:
+        raise ValueError(f"unknown ramp {ramp!r}; choose one of {sorted(SEQUENTIAL)}")
+    ramp_colors = SEQUENTIAL[ramp]
+    n = max(len(edges) - 1, 0)
+    picks = np.linspace(0, len(ramp_colors) - 1, n).round().astype(int) if n > 1 else [2] * n
+    colors = [ramp_colors[i] for i in picks]
+    counts = [0] * (n + 1)
+    out: list[Rgba] = []
+    inner = np.asarray(edges[1:-1], dtype=float)
+    for v in pd.to_numeric(pd.Series(values), errors="coerce"):
+        if pd.isna(v) or n == 0 or not edges[0] <= v <= edges[-1]:
+            out.append(NO_DATA)
+            counts[n] += 1
+            continue
+        k = int(np.searchsorted(inner, v, side="right"))
+        out.append(colors[k])
+        counts[k] += 1
+    legend = [LegendEntry(colors[i], _range_label(edges[i], edges[i + 1], unit))
+              for i in range(n)]
+    legend.append(LegendEntry(NO_DATA, "no data"))
+    return out, legend, counts
+
+
+def _range_label(low: float, high: float, unit: str) -> str:
+    text = _fmt(low) if _fmt(low) == _fmt(high) else f"{_fmt(low)} – {_fmt(high)}"
+    return f"{text} {unit}".strip()
+
+
+def categorise(labels: Sequence[str | None],
+               palette: dict[str, Rgba] | None = None) -> tuple[list[Rgba], list[LegendEntry]]:
+    """One categorical colour per distinct label; None gets ``CONTEXT_LAND``.
+
+    With ``palette`` (label -> colour, e.g. :data:`TIER_COLORS`) the legend follows its order
+    and lists only labels present; otherwise labels are sorted and take :data:`CATEGORICAL`.
+    """
+    present = {label for label in labels if label}
+    if palette is None:
+        palette = {label: CATEGORICAL[i % len(CATEGORICAL)]
+                   for i, label in enumerate(sorted(present))}
+    unknown = present - set(palette)
+    if unknown:
+        raise ValueError(f"labels {sorted(unknown)} have no colour; known: {list(palette)}")
+    distinct = [label for label in palette if label in present]
     colors = [palette[label] if label else CONTEXT_LAND for label in labels]
     legend = [LegendEntry(palette[label], label) for label in distinct]
     return colors, legend
 
 
 def _fmt(x: float) -> str:
+    if abs(x) >= 1e9:
+        return f"{x / 1e9:,.1f}B"
     if abs(x) >= 1e6:
         return f"{x / 1e6:,.1f}M"
     if abs(x) >= 1000:
@@ -96,20 +173,33 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def feature_collection(frame: gpd.GeoDataFrame, columns: Sequence[str],
-                       decimals: int = PAYLOAD_DECIMALS) -> dict:
+def geometries(frame: gpd.GeoDataFrame, decimals: int = PAYLOAD_DECIMALS) -> list[dict]:
+    """GeoJSON geometry mappings of ``frame`` with coordinates rounded to ``decimals``.
+
+    The slow half of :func:`feature_collection`: compute it once per frame and pass it back in.
+    """
+    geoms = shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+    return [shapely.geometry.mapping(g) for g in geoms]
+
+
+def feature_collection(frame: gpd.GeoDataFrame | pd.DataFrame, columns: Sequence[str],
+                       decimals: int = PAYLOAD_DECIMALS,
+                       geometry: Sequence[dict] | None = None) -> dict:
     """A GeoJSON FeatureCollection with rounded coordinates and the given properties.
 
     Each property is also put at the top level of its feature, so deck.gl tooltips and
-    Streamlit's selection events can read it as ``{name}``.
+    Streamlit's selection events can read it as ``{name}``. ``geometry`` (from
+    :func:`geometries`, row-aligned with ``frame``) skips recomputing the shapes; the mappings
+    are shared, not copied, so callers must not mutate them.
     """
-    geoms = shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+    geoms = geometries(frame, decimals) if geometry is None else geometry
+    if len(geoms) != len(frame):
+        raise ValueError(f"{len(geoms)} geometries for {len(frame)} rows")
     records = frame[list(columns)].to_dict(orient="records")
     features = []
     for geom, props in zip(geoms, records, strict=True):
         clean = {k: _json_value(v) for k, v in props.items()}
-        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom),
-                         "properties": clean, **clean})
+        features.append({"type": "Feature", "geometry": geom, "properties": clean, **clean})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -120,34 +210,80 @@ def _json_value(value):
         return None
     if isinstance(value, tuple):
         return list(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
     return value
 
 
 def ocean_layer() -> pdk.Layer:
     """A flat ocean behind the land so the map reads without a base map."""
-    ring = [[-180, -85], [180, -85], [180, 85], [-180, 85]]
+    (west, south), (east, north) = OCEAN_EXTENT
+    ring = [[west, south], [east, south], [east, north], [west, north]]
     return pdk.Layer("PolygonLayer", id="ocean", data=[{"polygon": ring}],
                      get_polygon="polygon", get_fill_color=list(OCEAN), stroked=False,
                      pickable=False)
 
 
 def polygon_layer(layer_id: str, collection: dict, pickable: bool = True) -> pdk.Layer:
-    """Filled polygons coloured by each feature's ``fill`` property, with thin borders."""
+    """Filled polygons coloured by each feature's ``fill`` property, with thin borders.
+
+    Only the fills are picked: picking the border paths too made each click cost ~1 s in
+    software WebGL (Chromium's SwiftShader), so a click came out as a long press and selected
+    nothing; the fills alone pick in ~60 ms.
+    """
     return pdk.Layer(
         "GeoJsonLayer", id=layer_id, data=collection, get_fill_color="properties.fill",
         get_line_color=list(BORDER), line_width_min_pixels=0.5, stroked=True, filled=True,
         pickable=pickable, auto_highlight=pickable, highlight_color=list(HIGHLIGHT),
+        _subLayerProps={"polygons-stroke": {"pickable": False}},
     )
 
 
-def points_layer(layer_id: str, frame: pd.DataFrame, radius_column: str) -> pdk.Layer:
-    """Circles at ``longitude``/``latitude`` sized by the square root of a column."""
-    data = frame.assign(radius=np.sqrt(frame[radius_column].astype(float)) * 20)
-    return pdk.Layer("ScatterplotLayer", id=layer_id, data=data,
+def outline_layer(layer_id: str, collection: dict) -> pdk.Layer:
+    """A heavy unfilled outline (e.g. the country whose details are open); not pickable."""
+    return pdk.Layer(
+        "GeoJsonLayer", id=layer_id, data=collection, filled=False, stroked=True,
+        get_line_color=list(SELECTED_LINE), line_width_min_pixels=2.5, pickable=False,
+    )
+
+
+CITY_FILL: Rgba = (213, 94, 0, 210)  # vermillion: stands out on the blue "good" ramp
+CITY_RADIUS_SCALE = 25.0  # circle radius = sqrt(population) x this [m]: 1M people -> 25 km
+
+
+def points_layer(layer_id: str, frame: pd.DataFrame, radius_column: str,
+                 columns: Sequence[str] = ()) -> pdk.Layer:
+    """Circles at ``longitude``/``latitude`` with an area proportional to a column (between
+    2 and 14 px in radius).
+
+    Only ``longitude``, ``latitude``, the radius and ``columns`` (e.g. tooltip fields) are sent
+    to the browser.
+    """
+    radius = np.sqrt(frame[radius_column].astype(float).to_numpy()) * CITY_RADIUS_SCALE
+    keep = ["longitude", "latitude", *[c for c in columns if c not in ("longitude", "latitude")]]
+    records = [{k: _json_value(v) for k, v in row.items()}
+               for row in frame[keep].to_dict(orient="records")]
+    for row, r in zip(records, radius, strict=True):
+        row["longitude"] = round(row["longitude"], PAYLOAD_DECIMALS + 1)
+        row["latitude"] = round(row["latitude"], PAYLOAD_DECIMALS + 1)
+        row["radius"] = round(float(r), 1)
+    return pdk.Layer("ScatterplotLayer", id=layer_id, data=records,
                      get_position=["longitude", "latitude"], get_radius="radius",
-                     radius_min_pixels=2, radius_max_pixels=18,
-                     get_fill_color=[40, 40, 40, 170], get_line_color=[255, 255, 255],
+                     radius_min_pixels=2, radius_max_pixels=14,
+                     get_fill_color=list(CITY_FILL), get_line_color=[255, 255, 255],
                      line_width_min_pixels=0.5, stroked=True, pickable=True)
+
+
+class CompactDeck(pdk.Deck):
+    """A :class:`pydeck.Deck` that serialises to compact JSON.
+
+    pydeck indents its JSON by two spaces: a world map grows from ~1 MB to ~6.5 MB and takes
+    ~8x longer to serialise. Streamlit and :meth:`to_html` both call :meth:`to_json`.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize,
+                          separators=(",", ":"))
 
 
 def deck(layers: Sequence[pdk.Layer], tooltip_html: str,
@@ -155,14 +291,32 @@ def deck(layers: Sequence[pdk.Layer], tooltip_html: str,
     """A deck with no base map (offline), our ocean underneath and an HTML tooltip.
 
     ``tooltip_html`` references feature properties as ``{name}``; deck.gl escapes nothing, so
-    callers pass only our own labels and values formatted by :func:`feature_collection`.
+    callers pass only our own labels and values, HTML-escaped (see ``footprint.views``).
     """
-    return pdk.Deck(
+    # map_style is left at pydeck's default sentinel on purpose: with no provider it reaches
+    # the browser as "__MAP_STYLE__", which Streamlit reads as "no base map". map_style=None
+    # would drop the key and Streamlit would then fetch a CARTO style from the network.
+    return CompactDeck(
         layers=[ocean_layer(), *layers], initial_view_state=view, map_provider=None,
-        map_style=None, views=[pdk.View(type="MapView", controller=True)],
+        views=[pdk.View(type="MapView", controller=True)],
         tooltip={"html": tooltip_html,
                  "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "12px"}},
     )
+
+
+def payload_size(chart: pdk.Deck) -> int:
+    """Bytes of compact JSON the browser receives for ``chart``."""
+    return len(json.dumps(json.loads(chart.to_json()), separators=(",", ":")).encode())
+
+
+def standalone_html(chart: pdk.Deck, offline: bool = True) -> str:
+    """The deck as one HTML page.
+
+    With ``offline`` pydeck inlines its deck.gl bundle (~4.3 MB), so the map draws with no
+    network; pydeck's template still references a map-library script and a few stylesheets on
+    CDNs, which fail harmlessly offline. Without it, deck.gl itself loads from jsDelivr.
+    """
+    return chart.to_html(as_string=True, offline=offline, notebook_display=False)
 
 
 def with_fill(frame: gpd.GeoDataFrame, colors: Sequence[Rgba]) -> gpd.GeoDataFrame:
@@ -170,12 +324,54 @@ def with_fill(frame: gpd.GeoDataFrame, colors: Sequence[Rgba]) -> gpd.GeoDataFra
     return frame.assign(fill=[list(c) for c in colors])
 
 
-def view_for(frame: gpd.GeoDataFrame) -> pdk.ViewState:
-    """A view state that frames the frame's bounds (rough Web-Mercator zoom)."""
-    minx, miny, maxx, maxy = frame.total_bounds
-    span = max(maxx - minx, (maxy - miny) * 1.6, 1e-3)
-    zoom = float(np.clip(np.log2(360 / span) + 0.3, 0, 8))
-    return pdk.ViewState(latitude=(miny + maxy) / 2, longitude=(minx + maxx) / 2, zoom=zoom)
+def main_parts(frame: gpd.GeoDataFrame, min_share: float = 0.25) -> gpd.GeoSeries:
+    """Each feature's polygons of at least ``min_share`` of its largest one (in square degrees).
+
+    Drops remote islands and overseas parts (French Guiana from France, the Aleutians that
+    cross the antimeridian) so a view framed on them stays on the mainland.
+    """
+    parts = frame.geometry.explode(index_parts=True)
+    # planar area in square degrees is enough to compare parts of one country
+    area = pd.Series(shapely.area(parts.to_numpy()), index=parts.index)
+    largest = area.groupby(level=0).transform("max")
+    kept = parts[(area >= min_share * largest).to_numpy()]
+    return kept.groupby(level=0).agg(lambda g: shapely.union_all(g.to_numpy()))
+
+
+def _mercator_y(lat: float) -> float:
+    """Web-Mercator y of a latitude, in degrees of longitude (equator: y == lat)."""
+    phi = math.radians(float(np.clip(lat, -85.0, 85.0)))
+    return math.degrees(math.log(math.tan(math.pi / 4 + phi / 2)))
+
+
+def _latitude(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
+
+
+def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520,
+             padding: float = 1.15) -> pdk.ViewState:
+    """A view state that fits the main parts of the frame's features in a map of about
+    ``width_px`` x ``height_px`` pixels, with ``padding`` [-] room around them.
+
+    Web Mercator draws 360 degrees of longitude on ``512 * 2**zoom`` pixels.
+    """
+    if frame.empty:
+        return WORLD_VIEW
+    bounds = gpd.GeoSeries(main_parts(frame)).total_bounds
+    return view_for_bounds(tuple(float(b) for b in bounds), width_px, height_px, padding)
+
+
+def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1100,
+                    height_px: int = 520, padding: float = 1.15) -> pdk.ViewState:
+    """A view state that fits ``(min lon, min lat, max lon, max lat)`` (see :func:`view_for`)."""
+    minx, miny, maxx, maxy = bounds
+    y_low, y_high = _mercator_y(miny), _mercator_y(maxy)
+    fits = [math.log2(width_px * 360 / (512 * max(maxx - minx, 1e-3))),
+            math.log2(height_px * 360 / (512 * max(y_high - y_low, 1e-3)))]
+    zoom = float(np.clip(min(fits) - math.log2(padding), 0.5, 9))
+    return pdk.ViewState(latitude=round(_latitude((y_low + y_high) / 2), 3),
+                         longitude=round((minx + maxx) / 2, 3), zoom=round(zoom, 2),
+                         min_zoom=0.5, max_zoom=10)
 
 
 def region_labels(regions: pd.Series) -> list[str | None]:

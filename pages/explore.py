@@ -1,24 +1,217 @@
-"""Explore: the six regions on a world map (grows into the full explorer)."""
+"""Explore: a score or indicator over the six regions, ranked, with country details."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from footprint import maps
+from footprint import friction, maps, pool, scoring, views
 from pages import shared
 
-st.title("Explore regions")
+PAGE = "explore"
+MAP_KEY = "explore_map"
+DEFAULT_INDICATION = "type2_diabetes"
+DEFAULT_METRIC = "attractiveness"
+TOP_K = 5
+
+regions = shared.regions()
+names = shared.country_names()
 shapes = shared.country_shapes()
-labels = maps.region_labels(shapes["regions"])
-colors, legend = maps.categorise(labels)
-shapes = maps.with_fill(shapes, colors).assign(region_label=[lab or "outside the six regions"
-                                                             for lab in labels])
-collection = maps.feature_collection(shapes, ["iso3", "name", "region_label", "fill"])
-layer = maps.polygon_layer("countries", collection)
-st.pydeck_chart(maps.deck([layer], "<b>{name}</b> ({iso3})<br/>{region_label}"),
-                key="explore_map", height=520)
-st.dataframe(
-    {"colour": [maps.hex_color(e.color) for e in legend], "region": [e.label for e in legend]},
-    hide_index=True, key="explore_legend",
-)
+latest = shared.latest_indicators()
+catalogue = shared.indicator_catalogue()
+indications = shared.indications()
+indicator_metrics = views.indicator_metrics(catalogue)
+all_metrics = views.metric_choices(views.model_metrics(), indicator_metrics)
+default = views.ViewState(region=views.REGION_ALL, metric=DEFAULT_METRIC,
+                          indication=DEFAULT_INDICATION)
+
+
+def parse_link(params):
+    state, warnings = views.parse_view_params(
+        params, regions=views.region_choices(regions), metrics=list(all_metrics),
+        indications=list(indications), countries=names, default=default)
+    return ({"explore_region": state.region, "explore_indication": state.indication,
+             "explore_metric": state.metric, "explore_country": state.country}, warnings)
+
+
+def clear_warnings():
+    shared.clear_link_warnings(PAGE)
+
+
+link_warnings = shared.link_state(PAGE, parse_link)
+# A click on the map opens that country's details: the pick is read before any widget is drawn
+# so the country selector below can follow it (and stays free to pick another country).
+picked = views.picked_country(st.session_state.get(MAP_KEY))
+if picked and picked != st.session_state.get("_explore_last_pick"):
+    st.session_state["explore_country"] = picked
+st.session_state["_explore_last_pick"] = picked
+
+# ---- sidebar: model settings ---------------------------------------------------------------
+with st.sidebar:
+    st.subheader("Score weights")
+    w_pool = st.slider("Patient pool", 0, 10, 5, key="explore_w_pool")
+    w_friction = st.slider("Regulatory friction", 0, 10, 5, key="explore_w_friction")
+    w_infra = st.slider("Infrastructure risk", 0, 10, 5, key="explore_w_infra")
+    weights, weights_warning = views.weights_from(w_pool, w_friction, w_infra)
+    if weights_warning:
+        st.warning(weights_warning)
+    st.caption(f"Attractiveness weights: {views.weights_text(weights)}.")
+    st.subheader("Assumptions")
+    eligibility_pct = st.slider("Eligible share of diagnosed patients [%]", 1, 100,
+                                int(pool.DEFAULT_ELIGIBILITY_SHARE * 100),
+                                key="explore_eligibility")
+    activation_days = st.slider("Site activation after approval [days]", 0, 365,
+                                int(friction.DEFAULT_SITE_ACTIVATION_DAYS), step=5,
+                                key="explore_activation")
+
+# ---- selection -----------------------------------------------------------------------------
+st.title("Explore")
+for warning in link_warnings:
+    st.warning(warning, icon="⚠️")
+c_region, c_indication, c_metric = st.columns([1, 1, 2])
+region = c_region.selectbox("Region", views.region_choices(regions), key="explore_region",
+                            on_change=clear_warnings)
+indication_id = c_indication.selectbox("Indication", list(indications),
+                                       format_func=lambda i: indications[i].name,
+                                       key="explore_indication", on_change=clear_warnings)
+indication = indications[indication_id]
+pool_source = views.source_label(str(catalogue.loc[indication.metric, "source_id"])) if (
+    indication.metric in catalogue.index) else ""
+metrics = views.metric_choices(views.model_metrics(indication, pool_source), indicator_metrics)
+metric_id = c_metric.selectbox("Metric", list(metrics),
+                               format_func=lambda m: views.metric_option_label(metrics[m]),
+                               key="explore_metric", on_change=clear_warnings)
+metric = metrics[metric_id]
+country = st.session_state.get("explore_country")
+in_scope = views.scope(region, regions)
+
+eligibility_share = eligibility_pct / 100
+frame = shared.country_frame(indication_id, eligibility_share, float(activation_days))
+scored = scoring.score(frame, weights, list(frame.index))
+if metric.kind == "model":
+    values = views.model_values(scored, metric)
+else:
+    values = views.indicator_values(latest, metric_id)
+
+st.caption(f"{metric.description} Source: {metric.source}. "
+           + ("Latest value per country (years differ); stale when older than 5 years."
+              if metric.kind == "indicator" else
+              f"Indication: {indication.name}; weights: {views.weights_text(weights)}."))
+
+# ---- map -----------------------------------------------------------------------------------
+props, legend, counts, basis = views.map_properties(shapes, values, metric, in_scope)
+collection = maps.feature_collection(
+    props, ["iso3", "name", "value_text", "detail_text", "fill"],
+    geometry=shared.country_geometries())
+layers = [maps.polygon_layer("countries", collection)]
+if country:
+    layers.append(maps.outline_layer("selected", views.selected_feature(collection, country)))
+st.pydeck_chart(maps.deck(layers, views.TOOLTIP_HTML, shared.region_view(region)),
+                key=MAP_KEY, on_select="rerun", selection_mode="single-object", height=520)
 shared.attribution()
+
+# ---- legend and ranking --------------------------------------------------------------------
+legend_col, table_col = st.columns([1, 2])
+with legend_col:
+    years = views.year_span(values, in_scope)
+    st.markdown(f"**{metric.title}** ({metric.unit}{', ' + years if years else ''})")
+    st.dataframe(views.legend_styler(views.legend_rows(legend, counts, metric.unit)),
+                 hide_index=True, key="explore_legend",
+                 column_config=shared.LEGEND_COLUMNS)
+    st.caption(basis + " Grey: no data (never zero). Beige: outside the selected region.")
+with table_col:
+    stability = None
+    if metric.id == "attractiveness":
+        stability = shared.rank_stability(
+            indication_id, eligibility_share, float(activation_days),
+            (weights.pool, weights.friction, weights.infrastructure), region, TOP_K)
+    extra = views.ranking_extra(scored, stability, TOP_K) if metric.kind == "model" else None
+    table = views.ranking_table(values, names, metric, in_scope, extra)
+    st.markdown(f"**Ranking: {region}** ({views.ranking_order(metric)})")
+    st.dataframe(table, hide_index=True, key="explore_ranking",
+                 height=views.table_height(len(table), 10),
+                 column_config={
+                     metric.label: st.column_config.NumberColumn(
+                         metric.title, help=metric.label, format=views.number_format(metric)),
+                     f"P(top {TOP_K})": st.column_config.ProgressColumn(
+                         f"P(top {TOP_K})", help="Share of 1,000 weight draws around yours in "
+                         f"which the country stays in the region's top {TOP_K}",
+                         min_value=0.0, max_value=1.0, format="percent"),
+                 })
+    st.download_button("Download the ranking (CSV)", views.table_csv(table),
+                       file_name=views.download_name("ranking", region, metric_id, "csv"),
+                       mime="text/csv", key="explore_download", on_click="ignore")
+
+# ---- country details -----------------------------------------------------------------------
+st.subheader("Country details")
+order = sorted(names, key=lambda c: names[c])
+country = st.selectbox("Country", order, index=None, format_func=lambda c: names[c],
+                       placeholder="Click a country on the map, or pick one here",
+                       key="explore_country", on_change=clear_warnings)
+if country:
+    row = frame.loc[country]
+    st.markdown(f"**{views.country_summary(country, names, regions)}**")
+    note = shared.country_notes().get(country)
+    if note:
+        st.info(note, icon="ℹ️")
+    t_funnel, t_reg, t_infra, t_ind = st.tabs(
+        ["Patient funnel", "Regulatory & start-up", "Infrastructure", "Indicators"])
+    with t_funnel:
+        funnel = views.funnel_table(row, indication, eligibility_share)
+        st.dataframe(funnel, hide_index=True, key="explore_funnel",
+                     column_config={funnel.columns[1]: st.column_config.NumberColumn(
+                         format="localized"),
+                         "Kept": st.column_config.NumberColumn(format="percent")})
+        if indication.note:
+            st.caption(indication.note)
+    with t_reg:
+        st.dataframe(views.startup_facts(row), hide_index=True, key="explore_startup")
+        st.dataframe(views.friction_breakdown(row), hide_index=True, key="explore_friction",
+                     column_config={"Friction [0-100]": st.column_config.ProgressColumn(
+                         min_value=0, max_value=100, format="%.0f")})
+    with t_infra:
+        st.dataframe(views.infrastructure_breakdown(row), hide_index=True,
+                     key="explore_infrastructure",
+                     column_config={"Risk [0-100]": st.column_config.ProgressColumn(
+                         min_value=0, max_value=100, format="%.0f")})
+        st.caption("Risk = 100 - the country's percentile among all mapped countries with a "
+                   f"value. DCT readiness: {views.format_value(row['dct_readiness'], '/ 100')}.")
+    with t_ind:
+        details = views.country_indicator_table(latest, catalogue, country)
+        st.dataframe(details, hide_index=True, key="explore_country_table",
+                     height=views.table_height(len(details)))
+
+    if country in views.DRILL_COUNTRIES:
+        st.markdown(f"**Drill-down: {names[country]}**")
+        st.caption(f"{views.SUBNATIONAL_CAVEATS[country]} {views.REACH_CAVEAT}")
+        units = pool.subnational_funnel(row, shared.subnational_units(country))
+        drill_metric = st.radio(
+            "Colour the units by", list(views.SUBNATIONAL_METRICS), horizontal=True,
+            format_func=lambda m: views.SUBNATIONAL_METRICS[m][0], key="explore_drill_metric")
+        min_population = views.CITY_MIN_POPULATION[country]
+        cities = views.city_points(shared.major_cities(country, min_population))
+        unit_props, unit_legend, unit_counts = views.subnational_properties(units, drill_metric)
+        unit_layer = maps.polygon_layer("units", maps.feature_collection(
+            unit_props, ["unit_code", "name", "value_text", "detail_text", "fill"],
+            geometry=maps.geometries(units)))
+        city_layer = maps.points_layer("cities", cities, "population",
+                                       ["name", "value_text", "detail_text"])
+        st.pydeck_chart(maps.deck([unit_layer, city_layer], views.TOOLTIP_HTML,
+                                  shared.country_view(country)),
+                        key="explore_subnational_map", height=460)
+        st.caption(f"Dots: cities of {views.format_value(min_population, 'people')} or more "
+                   f"({len(cities)}), area proportional to population (GeoNames, CC BY 4.0).")
+        sub_legend, sub_table = st.columns([1, 2])
+        title, unit = views.SUBNATIONAL_METRICS[drill_metric]
+        sub_legend.dataframe(
+            views.legend_styler(views.legend_rows(unit_legend, unit_counts, unit, "units")),
+            hide_index=True, key="explore_subnational_legend",
+            column_config=shared.LEGEND_COLUMNS)
+        unit_table = views.subnational_table(units)
+        sub_table.dataframe(unit_table, hide_index=True, key="explore_subnational_table",
+                            height=views.table_height(10),
+                            column_config={c: st.column_config.NumberColumn(format="localized")
+                                           for c in unit_table.columns[2:]})
+
+shared.write_link(views.view_params(
+    views.ViewState(region=region, metric=metric_id, indication=indication_id,
+                    country=country), default))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import math
 import os
 import socket
 import subprocess
@@ -10,13 +12,18 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
+
+from footprint import maps
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
+CANVAS = ".stDeckGlJsonChart canvas"
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +38,13 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # wide enough for the wide layout with the sidebar open; tall enough for a whole page
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000},
+            "accept_downloads": True}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -41,11 +55,14 @@ def free_port() -> int:
 def server():
     """The app served on loopback for the whole session."""
     port = free_port()
+    log_path = ROOT / "test-results" / "browser-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w")  # a file, not a pipe nobody reads: a full pipe stalls the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -62,18 +79,120 @@ def server():
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, height: int = 2400) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so grow the viewport."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-def test_explore_map_renders(server, page):
-    page.goto(server)
-    page.wait_for_selector(".stDeckGlJsonChart canvas", timeout=45_000)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": height})
     page.wait_for_timeout(1500)
-    box = page.locator(".stDeckGlJsonChart canvas").first.bounding_box()
-    assert box and box["width"] > 300 and box["height"] > 300
-    assert page.get_by_text("Explore regions").is_visible()
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    page.set_viewport_size(size)
+
+
+def wait_for_map(page, timeout: float = 45_000):
+    page.wait_for_selector(CANVAS, timeout=timeout)
+    page.wait_for_timeout(1200)  # deck.gl draws a frame or two after the canvas appears
+    box = page.locator(CANVAS).first.bounding_box()
+    assert box and box["width"] > 700 and box["height"] > 400
+    return box
+
+
+def pixel(box: dict, view, lon: float, lat: float) -> tuple[float, float]:
+    """Where a longitude/latitude lands on a deck.gl Web-Mercator canvas."""
+    scale = 512 * 2 ** view.zoom / 360  # pixels per degree of longitude
+
+    def y(phi: float) -> float:
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(phi) / 2)))
+
+    return (box["x"] + box["width"] / 2 + (lon - view.longitude) * scale,
+            box["y"] + box["height"] / 2 - (y(lat) - y(view.latitude)) * scale)
+
+
+def selected(page) -> dict[str, str]:
+    """Label -> shown value of every selectbox on the page."""
+    pairs = page.locator('[data-testid="stSelectbox"] input').evaluate_all(
+        "els => els.map(e => [e.getAttribute('aria-label'), e.value])")
+    return dict(pairs)
+
+
+def ranking_from_apptest(**params) -> pd.DataFrame:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    return next(f.value for f in at.dataframe if "Rank" in f.value.columns)
+
+
+def test_explore_click_on_brazil_opens_its_details(server, page):
+    page.goto(server)
+    box = wait_for_map(page)
+    assert page.get_by_role("heading", name="Explore").is_visible()
+    # the map fills the main column (no narrow world floating in white)
+    row = page.locator('[data-testid="stHorizontalBlock"]').first.bounding_box()
+    assert box["width"] >= 0.98 * row["width"]  # as wide as the row of selectors above
+    x, y = pixel(box, maps.WORLD_VIEW, -50.0, -10.0)  # central Brazil
+    page.mouse.click(x, y)
+    page.get_by_text("Brazil (BRA) · Latin America").wait_for(timeout=20_000)
+    assert "country=BRA" in page.url
+    page.get_by_role("tab", name="Patient funnel").wait_for()
     screenshot(page, "explore")
+
+
+def test_explore_csv_download_matches_the_table(server, page):
+    page.goto(f"{server}/?region=latin-america&metric=SP.POP.TOTL")
+    wait_for_map(page)
+    with page.expect_download(timeout=20_000) as info:
+        page.get_by_role("button", name="Download the ranking (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == "trial-footprint-ranking-latin-america-sp-pop-totl.csv"
+    csv = pd.read_csv(io.BytesIO(Path(download.path()).read_bytes()))
+    table = ranking_from_apptest(region="latin-america", metric="SP.POP.TOTL")
+    assert list(csv.columns) == list(table.columns)
+    assert len(csv) == len(table) == 20
+    assert list(csv["ISO3"]) == list(table["ISO3"])
+    pd.testing.assert_series_equal(csv["Population, total [people]"],
+                                   table["Population, total [people]"].astype(float),
+                                   check_dtype=False)
+
+
+def test_deep_link_restores_the_view(server, page):
+    page.goto(f"{server}/?region=india&metric=WGI.RQ&country=IND&indication=hypertension")
+    wait_for_map(page)
+    page.get_by_text("India (IND) · India").wait_for(timeout=20_000)
+    assert selected(page) == {
+        "Region": "India", "Indication": "Hypertension", "Country": "India",
+        "Metric": "Indicator · Regulatory quality [estimate (-2.5 weak to 2.5 strong)]"}
+    page.get_by_text("Drill-down: India").wait_for()
+    assert page.locator(CANVAS).count() == 2  # the world and India's states
+    screenshot(page, "explore-india-drill-down", 3400)
+
+
+def test_executive_map_renders_and_its_html_opens_offline(server, page, context, tmp_path):
+    page.goto(f"{server}/risk-map")
+    wait_for_map(page)
+    page.get_by_role("heading", name="Executive risk map").wait_for()
+    page.get_by_text("Top countries per region").wait_for()
+    screenshot(page, "executive")
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Risk map (HTML)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".html" and path.stat().st_size < 8_000_000
+    offline = context.new_page()
+    offline.route("http*://**", lambda route: route.abort())  # no network at all
+    offline.goto(path.as_uri())
+    offline.wait_for_selector("#deck-container canvas", timeout=20_000)
+    offline.close()
+
+
+def test_methods_page_lists_sources_and_caveats(server, page):
+    page.goto(f"{server}/data-and-methods")
+    page.get_by_role("heading", name="Data & methods").wait_for(timeout=45_000)
+    page.get_by_text("Known caveats").wait_for()
+    page.wait_for_timeout(1500)
+    assert page.get_by_text("Telangana", exact=False).count() >= 1
+    screenshot(page, "methods", 3600)

@@ -1,0 +1,148 @@
+"""Map building: classes and legends, GeoJSON payloads, layers, decks and views."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from numpy.testing import assert_allclose
+
+from footprint import atlas, maps
+
+
+def square(x0, y0, size=1.0):
+    return shapely.box(x0, y0, x0 + size, y0 + size)
+
+
+@pytest.fixture
+def tiny():
+    """Three hand-built countries."""
+    return gpd.GeoDataFrame(
+        {"iso3": ["AAA", "BBB", "CCC"], "name": ["A", "B", "C"]},
+        geometry=[square(0, 0), square(2, 0), shapely.MultiPolygon([square(10, 10, 4),
+                                                                       square(40, 40, 0.5)])],
+        crs="EPSG:4326",
+    )
+
+
+def test_quantile_breaks_merge_ties_and_ignore_missing():
+    assert maps.quantile_breaks(pd.Series([np.nan, None])) == []
+    assert maps.quantile_breaks(pd.Series([3.0, 3.0, np.nan])) == [3.0, 3.0]
+    edges = maps.quantile_breaks(pd.Series([1.0, 2, 3, 4, 5, 6, np.nan]))
+    assert edges[0] == 1.0 and edges[-1] == 6.0 and len(edges) == 6
+    assert edges == sorted(set(edges))
+
+
+def test_classify_breaks_never_colours_missing_as_lowest_class():
+    values = pd.Series([0.0, 1.0, 2.0, 3.0, np.nan, None])
+    colors, legend, counts = maps.classify_breaks(values, "risk", [0.0, 1.5, 3.0], "days")
+    low, high = maps.SEQUENTIAL["risk"][0], maps.SEQUENTIAL["risk"][-1]
+    assert colors == [low, low, high, high, maps.NO_DATA, maps.NO_DATA]
+    assert [e.label for e in legend] == ["0 – 1.5 days", "1.5 – 3 days", "no data"]
+    assert counts == [2, 2, 2]
+    assert legend[-1].color == maps.NO_DATA
+
+
+def test_classify_breaks_single_class_and_unknown_ramp():
+    colors, legend, counts = maps.classify_breaks(pd.Series([5.0, 5.0]), "good", [5.0, 5.0], "")
+    assert colors[0] == colors[1] != maps.NO_DATA
+    assert [e.label for e in legend] == ["5", "no data"] and counts == [2, 0]
+    with pytest.raises(ValueError, match="unknown ramp 'rainbow'"):
+        maps.classify_breaks(pd.Series([1.0]), "rainbow", [0, 1], "")
+
+
+def test_categorise_follows_palette_order_and_refuses_unknown_labels():
+    colors, legend = maps.categorise(["high", None, "low"], maps.TIER_COLORS)
+    assert [e.label for e in legend] == ["low", "high"]  # palette order, only those present
+    assert colors == [maps.TIER_COLORS["high"], maps.CONTEXT_LAND, maps.TIER_COLORS["low"]]
+    with pytest.raises(ValueError, match="no colour"):
+        maps.categorise(["extreme"], maps.TIER_COLORS)
+
+
+def test_feature_collection_rounds_and_lifts_properties(tiny):
+    frame = tiny.assign(fill=[[1, 2, 3, 255]] * 3, value=[1.5, np.nan, pd.NA])
+    fc = maps.feature_collection(frame, ["iso3", "name", "fill", "value"], decimals=1)
+    first = fc["features"][0]
+    assert first["iso3"] == "AAA" and first["properties"]["name"] == "A"
+    assert fc["features"][1]["value"] is None and fc["features"][2]["value"] is None
+    json.dumps(fc, allow_nan=False)  # no NaN reaches the browser
+    geometry = maps.geometries(tiny, decimals=1)
+    again = maps.feature_collection(frame, ["iso3"], geometry=geometry)
+    assert again["features"][0]["geometry"] is geometry[0]  # shared, not recomputed
+    with pytest.raises(ValueError, match="2 geometries for 3 rows"):
+        maps.feature_collection(frame, ["iso3"], geometry=geometry[:2])
+
+
+def test_compact_deck_is_offline_and_compact(tiny):
+    fc = maps.feature_collection(tiny.assign(fill=[[0, 0, 0, 255]] * 3), ["iso3", "fill"])
+    chart = maps.deck([maps.polygon_layer("countries", fc)], "{iso3}")
+    text = chart.to_json()
+    assert "\n" not in text and ", " not in text
+    spec = json.loads(text)
+    assert spec.get("mapProvider") in (None, "")
+    assert [layer["id"] for layer in spec["layers"]] == ["ocean", "countries"]
+    assert spec["mapStyle"] == "__MAP_STYLE__"  # Streamlit's "no base map": no CARTO request
+    countries = spec["layers"][1]
+    assert countries["_subLayerProps"] == {"polygons-stroke": {"pickable": False}}
+    ocean = spec["layers"][0]["data"][0]["polygon"]
+    assert min(p[0] for p in ocean) < -180 and max(p[0] for p in ocean) > 180
+    assert maps.payload_size(chart) == len(text.encode())
+
+
+def test_world_payload_fits_the_budget(con):
+    shapes = atlas.country_shapes(con)
+    frame = shapes.assign(fill=[[200, 200, 200, 255]] * len(shapes),
+                          value_text="Population, total: 1.23M people",
+                          detail_text="2024 · World Bank WDI")
+    fc = maps.feature_collection(frame, ["iso3", "name", "value_text", "detail_text", "fill"])
+    chart = maps.deck([maps.polygon_layer("countries", fc)], "{name}")
+    assert maps.payload_size(chart) <= maps.PAYLOAD_BUDGET
+
+
+def test_points_layer_sends_only_the_named_columns():
+    cities = pd.DataFrame({"name": ["X"], "population": [1_000_000], "latitude": [1.23456],
+                           "longitude": [2.34567], "secret": ["not for the browser"]})
+    layer = maps.points_layer("cities", cities, "population", ["name"])
+    spec = json.loads(maps.deck([layer], "{name}").to_json())
+    row = spec["layers"][1]["data"][0]
+    assert set(row) == {"name", "latitude", "longitude", "radius"}
+    assert row["radius"] == 1000 * maps.CITY_RADIUS_SCALE  # sqrt(population) x scale [m]
+    assert row["latitude"] == 1.235
+
+
+def test_main_parts_drop_remote_islands(tiny):
+    parts = maps.main_parts(tiny.set_index("iso3"))
+    assert parts.loc["CCC"].bounds == (10.0, 10.0, 14.0, 14.0)  # the 0.5-degree islet is gone
+
+
+def test_view_for_bounds_fits_width_or_height():
+    # 360 degrees of longitude on 1024 px is zoom 1 (512 px per world at zoom 0)
+    wide = maps.view_for_bounds((-180, -10, 180, 10), width_px=1024, height_px=1024,
+                                padding=1.0)
+    assert_allclose(wide.zoom, 1.0, atol=0.01)
+    assert_allclose(wide.latitude, 0.0, atol=1e-6)
+    tall = maps.view_for_bounds((0, -60, 1, 60), width_px=1024, height_px=512, padding=1.0)
+    y = math.degrees(math.log(math.tan(math.pi / 4 + math.radians(60) / 2)))
+    assert_allclose(tall.zoom, math.log2(512 * 360 / (512 * 2 * y)), atol=0.01)
+
+
+def test_view_for_france_stays_in_europe(con):
+    shapes = atlas.country_shapes(con).set_index("iso3")
+    view = maps.view_for(shapes.loc[["FRA"]])  # French Guiana is part of the polygon
+    assert -5 < view.longitude < 10 and 40 < view.latitude < 52
+
+
+def test_standalone_html_inlines_deck_gl_when_offline(tiny):
+    fc = maps.feature_collection(tiny.assign(fill=[[0, 0, 0, 255]] * 3), ["iso3", "fill"])
+    chart = maps.deck([maps.polygon_layer("countries", fc)], "{iso3}")
+    offline = maps.standalone_html(chart, offline=True)
+    online = maps.standalone_html(chart, offline=False)
+    assert "<script src='https://cdn.jsdelivr.net/npm/@deck.gl/jupyter-widget" not in offline
+    assert "cdn.jsdelivr.net/npm/@deck.gl/jupyter-widget" in online
+    assert len(offline) > 1_000_000 > len(online)
+    assert '"AAA"' in offline
