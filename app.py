@@ -12,6 +12,8 @@ st.navigation([
     st.Page("pages/explore.py", title="Explore", icon=":material/public:", default=True),
     st.Page("pages/executive.py", title="Executive risk map", icon=":material/traffic:",
             url_path="risk-map"),
+    st.Page("pages/scenario_builder.py", title="Scenario builder", icon=":material/trending_up:",
+            url_path="scenario"),
     st.Page("pages/methods.py", title="Data & methods", icon=":material/menu_book:",
             url_path="data-and-methods"),
 ]).run()

@@ -309,11 +309,16 @@ def read_scenario_file(
     head = text.lstrip()
     as_json = suffix == ".json" or (suffix != ".csv" and head.startswith(("{", "[")))
     if as_json:
-        scenarios: tuple[Scenario, ...] = (
-            scenario_from_json(
-                text, valid_iso3=valid_iso3, valid_indications=valid_indications
-            ),
-        )
+        try:
+            scenarios: tuple[Scenario, ...] = (
+                scenario_from_json(
+                    text, valid_iso3=valid_iso3, valid_indications=valid_indications
+                ),
+            )
+        except RecursionError:
+            raise ScenarioError(
+                [f"{filename}: (json): nested too deeply to be a scenario"]
+            ) from None
     else:
         try:
             scenarios = tuple(
@@ -772,7 +777,8 @@ def rows_with_site_counts(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The country table re-planned from a site list: one row per listed country.
 
-    A country already in the table keeps its overrides and gets the listed number of sites;
+    Countries already in the table keep their place and their overrides and get the listed
+    number of sites (new countries follow, most sites first);
     a new country gets the list's mean historic rate (if any) as its rate. Countries not in
     the list are dropped. A ``max_sites`` below the new count is raised to it.
 
@@ -795,9 +801,12 @@ def rows_with_site_counts(
             current[iso3] = {col: _cell(record.get(col)) for col in EDITOR_COLUMNS}
     listed = [str(i) for i in counts["ISO3"]]
     notes = [f"{iso3}: not in the site list, removed" for iso3 in current if iso3 not in listed]
+    by_code = {str(row["ISO3"]): row for row in counts.to_dict(orient="records")}
+    order = [i for i in current if i in by_code] + [i for i in by_code if i not in current]
     out = []
-    for row in counts.to_dict(orient="records"):
-        iso3, n = str(row["ISO3"]), int(row["Sites"])
+    for iso3 in order:
+        row = by_code[iso3]
+        n = int(row["Sites"])
         record = dict(current.get(iso3) or {col: None for col in EDITOR_COLUMNS})
         record["iso3"], record["sites"] = iso3, n
         rate = _cell(row.get("Mean historic rate"))
@@ -819,8 +828,34 @@ def rows_with_site_counts(
     return result, notes
 
 
+def _mercator_y(lat: pd.Series) -> np.ndarray:
+    phi = np.radians(np.clip(lat.to_numpy(dtype=float), -85.0, 85.0))
+    return np.log(np.tan(np.pi / 4 + phi / 2))
+
+
+def _fit_view(lon: pd.Series, lat: pd.Series, width_px: int, height_px: int,
+              pad: float = 1.3, min_span_deg: float = 4.0) -> pdk.ViewState:
+    """The Web-Mercator view that shows every point with some margin.
+
+    deck.gl draws the world 512 px wide at zoom 0: ``2**zoom * 512 / 360`` px per degree of
+    longitude and ``2**zoom * 512 / (2 pi)`` px per unit of Mercator y.
+    """
+    y = _mercator_y(lat)
+    span_lon = max(float(lon.max() - lon.min()) * pad, min_span_deg)
+    span_y = max(float(y.max() - y.min()) * pad, np.radians(min_span_deg))
+    zoom = min(math.log2(width_px * 360.0 / (512.0 * span_lon)),
+               math.log2(height_px * 2 * math.pi / (512.0 * span_y)))
+    centre_y = float((y.max() + y.min()) / 2)
+    return pdk.ViewState(
+        longitude=float((lon.max() + lon.min()) / 2),
+        latitude=math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2),
+        zoom=float(np.clip(zoom, 0.0, 7.0)),
+    )
+
+
 def site_map(
-    located: pd.DataFrame, shapes: pd.DataFrame | None = None, *, height_px: int = 320
+    located: pd.DataFrame, shapes: pd.DataFrame | None = None, *, width_px: int = 480,
+    height_px: int = 320,
 ) -> pdk.Deck | None:
     """A small offline map of the sites with coordinates over the outlines of their countries.
 
@@ -830,8 +865,8 @@ def site_map(
         From :func:`footprint.sites.locate`.
     shapes : geopandas.GeoDataFrame, optional
         Country shapes with ``iso3`` and ``geometry``; drawn simplified for the listed countries.
-    height_px : int
-        Map height, used to frame the sites [px].
+    width_px, height_px : int
+        Map size, used to frame the sites [px].
 
     Returns
     -------
@@ -873,14 +908,8 @@ def site_map(
             pickable=True,
         )
     )
-    lon = points["longitude"].astype(float)
-    lat = points["latitude"].astype(float)
-    span = max(float(lon.max() - lon.min()), 1.6 * float(lat.max() - lat.min()), 4.0)
-    zoom = float(np.clip(math.log2(360.0 / span) + 0.6, 0.5, 7.0))
-    view = pdk.ViewState(
-        longitude=float((lon.max() + lon.min()) / 2), latitude=float((lat.max() + lat.min()) / 2),
-        zoom=zoom,
-    )
+    view = _fit_view(points["longitude"].astype(float), points["latitude"].astype(float),
+                     width_px, height_px)
     # map_style stays at pydeck's sentinel: with no provider, Streamlit draws no base map
     # (map_style=None would make it fetch one from the network).
     return pdk.Deck(

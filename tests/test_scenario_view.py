@@ -153,7 +153,10 @@ def bad_json(**changes) -> bytes:
     (bad_json(schema_version=2), "future.json", "version 2 is newer than this app reads"),
     (b"site_name,country\nA,BRA\n", "sites.csv", "looks like a site list"),
     (b"name;iso3\nx;BRA\n", "other.csv", "missing columns"),
-], ids=["empty", "xlsx", "xls", "bad-json", "future-version", "site-list", "wrong-columns"])
+    (b"[" * 100_000 + b"]" * 100_000, "deep.json", "nested too deeply"),
+    (b"\x00\x01\x02\x03", "noise.bin", "binary file"),
+], ids=["empty", "xlsx", "xls", "bad-json", "future-version", "site-list", "wrong-columns",
+        "deep-json", "binary"])
 def test_malformed_files_are_refused_with_a_reason(data, name, expected):
     problems = problems_of(lambda: read(data, name))
     assert any(expected in p for p in problems), problems
@@ -374,7 +377,7 @@ def test_site_counts_replace_the_table_and_keep_overrides():
     rows, notes = view.rows_with_site_counts(current, counts)
     s = view.scenario_from_editor(header(), rows, valid_iso3=VALID_ISO3)
     plans = {p.iso3: p for p in s.countries}
-    assert list(plans) == ["BRA", "FRA", "MEX"]
+    assert list(plans) == ["BRA", "MEX", "FRA"]  # the table's order, then new countries
     assert plans["BRA"].sites == 3 and plans["BRA"].max_sites == 30  # override kept
     assert plans["BRA"].rate is None  # an existing row keeps its own (empty) rate
     assert plans["MEX"] == CountryPlan("MEX", 1, rate=0.7, rate_shape=2.5, max_sites=25)
@@ -389,9 +392,9 @@ def test_new_countries_take_the_list_rate_and_caps_are_raised():
                            "Sites": [2, 5], "Mean historic rate": [0.6, np.nan]})
     rows, notes = view.rows_with_site_counts(current, counts)
     s = view.scenario_from_editor(header(), rows)
-    assert s.countries == (CountryPlan("BRA", 2, rate=0.6), CountryPlan("MEX", 5, max_sites=5))
-    assert notes == ["BRA: rate 0.6 from the list's historic rates",
-                     "MEX: max sites raised from 1 to 5"]
+    assert s.countries == (CountryPlan("MEX", 5, max_sites=5), CountryPlan("BRA", 2, rate=0.6))
+    assert notes == ["MEX: max sites raised from 1 to 5",
+                     "BRA: rate 0.6 from the list's historic rates"]
 
 
 def test_site_map_is_offline_and_only_when_there_are_coordinates():
@@ -418,3 +421,24 @@ def test_safe_text_and_file_stem():
     assert view.safe_text("x" * 80).endswith("…")
     assert view.file_stem("LatAm hypertension, phase III") == "latam-hypertension-phase-iii"
     assert view.file_stem("===") == "scenario"
+
+
+@pytest.mark.parametrize(("lons", "lats"), [
+    ([-46.6, -99.1, 139.7], [-23.5, 19.4, 35.7]),  # three continents
+    ([-46.6, -43.2], [-23.5, -22.9]),  # two cities
+    ([2.35], [48.86]),  # one site
+])
+def test_site_map_frames_every_site(lons, lats):
+    sites = located(*[{"site_name": f"S{i}", "latitude": la, "longitude": lo}
+                      for i, (lo, la) in enumerate(zip(lons, lats, strict=True))])
+    width, height = 480, 320
+    view_state = view.site_map(sites, width_px=width, height_px=height).initial_view_state
+    scale = 512 * 2 ** view_state.zoom / 360  # px per degree of longitude
+
+    def y(phi):
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(phi) / 2)))
+
+    for lon, lat in zip(lons, lats, strict=True):
+        assert abs((lon - view_state.longitude) * scale) <= width / 2
+        assert abs((y(lat) - y(view_state.latitude)) * scale) <= height / 2
+    assert view_state.zoom <= 7
