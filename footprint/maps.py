@@ -51,6 +51,11 @@ WORLD_VIEW = pdk.ViewState(latitude=15, longitude=10, zoom=1.0, min_zoom=0.5, ma
 # deck.gl draws the world once (no repeat): the ocean runs past the antimeridian so a
 # container wider than the world shows sea, not a blank page, on either side.
 OCEAN_EXTENT = ((-540.0, -85.0), (540.0, 85.0))
+# Simplification of world-map shapes [degrees]. At the world view one pixel is ~0.35 degrees
+# and at a region view (zoom 2-3) ~0.05-0.1, so 0.1 is at most a pixel or two; it halves the
+# vertices (62k -> 33k), and tessellating country borders is what makes the first draw slow
+# in software WebGL (~8 s -> ~5 s to the first canvas in headless Chromium).
+WORLD_SIMPLIFY = 0.1
 # Browser payload budget of a world map [bytes of compact JSON].
 PAYLOAD_BUDGET = 1_500_000
 
@@ -173,12 +178,18 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def geometries(frame: gpd.GeoDataFrame, decimals: int = PAYLOAD_DECIMALS) -> list[dict]:
+def geometries(frame: gpd.GeoDataFrame, decimals: int = PAYLOAD_DECIMALS,
+               simplify: float = 0.0) -> list[dict]:
     """GeoJSON geometry mappings of ``frame`` with coordinates rounded to ``decimals``.
 
-    The slow half of :func:`feature_collection`: compute it once per frame and pass it back in.
+    ``simplify`` [degrees] first simplifies the shapes as a coverage (shared borders stay
+    shared, no gaps); see :data:`WORLD_SIMPLIFY`. The slow half of :func:`feature_collection`:
+    compute it once per frame and pass it back in.
     """
-    geoms = shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+    geoms = frame.geometry.to_numpy()
+    if simplify > 0:
+        geoms = shapely.coverage_simplify(geoms, simplify)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
     return [shapely.geometry.mapping(g) for g in geoms]
 
 

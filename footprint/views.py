@@ -503,6 +503,12 @@ def country_summary(iso3: str, names: Mapping[str, str],
     return f"{names.get(iso3, iso3)} ({iso3}) · {where}"
 
 
+def map_widget_key(base: str, generation: int) -> str:
+    """Key of a clickable map after ``generation`` processed clicks ('explore_map',
+    'explore_map_1', ...): a new key drops the previous selection."""
+    return base if generation == 0 else f"{base}_{generation}"
+
+
 def picked_country(event, layer_id: str = "countries") -> str | None:
     """ISO3 of the feature picked in a ``st.pydeck_chart`` selection event, if any."""
     if not event:

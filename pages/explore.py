@@ -39,11 +39,18 @@ def clear_warnings():
 
 link_warnings = shared.link_state(PAGE, parse_link)
 # A click on the map opens that country's details: the pick is read before any widget is drawn
-# so the country selector below can follow it (and stays free to pick another country).
-picked = views.picked_country(st.session_state.get(MAP_KEY))
-if picked and picked != st.session_state.get("_explore_last_pick"):
+# so the country selector below can follow it (and stays free to pick another country). Then
+# the map is redrawn under a new key, without the selection: Streamlit fades every unselected
+# country to 40 % while a selection is active, which would wash out the choropleth; the
+# picked country gets our own outline instead.
+generation = st.session_state.get("_explore_map_generation", 0)
+map_key = views.map_widget_key(MAP_KEY, generation)
+picked = views.picked_country(st.session_state.get(map_key))
+if picked:
     st.session_state["explore_country"] = picked
-st.session_state["_explore_last_pick"] = picked
+    generation += 1
+    st.session_state["_explore_map_generation"] = generation
+    map_key = views.map_widget_key(MAP_KEY, generation)
 
 # ---- sidebar: model settings ---------------------------------------------------------------
 with st.sidebar:
@@ -106,7 +113,7 @@ layers = [maps.polygon_layer("countries", collection)]
 if country:
     layers.append(maps.outline_layer("selected", views.selected_feature(collection, country)))
 st.pydeck_chart(maps.deck(layers, views.TOOLTIP_HTML, shared.region_view(region)),
-                key=MAP_KEY, on_select="rerun", selection_mode="single-object", height=520)
+                key=map_key, on_select="rerun", selection_mode="single-object", height=520)
 shared.attribution()
 
 # ---- legend and ranking --------------------------------------------------------------------

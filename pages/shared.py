@@ -68,7 +68,7 @@ def country_geometries() -> tuple[dict, ...]:
     the slow half of a map payload (~60 ms). Read-only: map features reference these dicts,
     nothing may mutate them.
     """
-    return tuple(maps.geometries(country_shapes()))
+    return tuple(maps.geometries(country_shapes(), simplify=maps.WORLD_SIMPLIFY))
 
 
 @st.cache_data(show_spinner=False)

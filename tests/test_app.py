@@ -141,6 +141,10 @@ def test_explore_map_click_opens_country_details(app):
     assert list(funnel["Step"])[-1] == "Reachable"
     assert layer(deck_spec(app), "selected")["data"]["features"][0]["iso3"] == "BRA"
     assert app.query_params["country"] == "BRA"
+    # the map is redrawn under a new key without the selection (no faded choropleth)
+    assert app.session_state["_explore_map_generation"] == 1
+    run(app)
+    assert app.session_state["_explore_map_generation"] == 1
     # the selector stays free: another pick wins over the earlier click
     app.selectbox(key="explore_country").set_value("ARG")
     run(app)

@@ -167,6 +167,11 @@ def test_picked_country_reads_streamlit_selection_events():
         assert views.picked_country(bad) is None
 
 
+def test_map_widget_key_changes_with_each_processed_click():
+    assert views.map_widget_key("explore_map", 0) == "explore_map"
+    assert views.map_widget_key("explore_map", 2) == "explore_map_2"
+
+
 def test_year_span_and_table_height(values):
     assert views.year_span(values, ["ARG", "JPN"]) == "2020–2024"
     assert views.year_span(values, ["BRA"]) == ""
