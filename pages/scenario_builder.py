@@ -93,7 +93,12 @@ def on_open() -> None:
         open_saved(name)
 
 
-def on_save(current: Scenario) -> None:
+def save(current: Scenario) -> str:
+    """Keep the scenario under its name; select it, link to it, add it to the comparison.
+
+    Called inline (not as a callback) so that a name typed just before the click is used,
+    and before the selectors below are drawn, so their keys may still be set.
+    """
     state = page_state()
     replaced = current.name in state["saved"]
     state["saved"][current.name] = current
@@ -105,8 +110,8 @@ def on_save(current: Scenario) -> None:
         chosen.append(current.name)
     st.session_state[K_COMPARE] = chosen
     state["link_warning"] = None
-    state["notice"] = (f"Replaced the saved scenario '{current.name}'." if replaced
-                       else f"Saved '{current.name}' in this session.")
+    return (f"Replaced the saved scenario '{current.name}'." if replaced
+            else f"Saved '{current.name}' in this session.")
 
 
 def on_scenario_file() -> None:
@@ -398,8 +403,12 @@ with t_sites:
                                + view.markdown_list(issues))
                 if notes:
                     st.caption("Using these counts: " + "; ".join(notes) + ".")
-                st.button("Use these site counts", key=K_USE_SITES, type="primary",
-                          on_click=load_rows, args=(new_rows,), disabled=counts.empty)
+                # inline, not a callback: the counts merge into this run's table edits
+                if st.button("Use these site counts", key=K_USE_SITES, type="primary",
+                             disabled=counts.empty):
+                    load_rows(new_rows)
+                    state["notice"] = f"The table now holds the site counts of {site_file.name}."
+                    st.rerun()
             with right:
                 deck = view.site_map(located, shared.country_shapes())
                 if deck is None:
@@ -473,8 +482,9 @@ st.header("Compare saved scenarios")
 st.caption("Saved scenarios live in this browser tab only; download them to keep them.")
 saved = state["saved"]
 c_save, c_open = st.columns([1, 2], vertical_alignment="bottom")
-c_save.button("Save current scenario", key=K_SAVE, on_click=on_save, args=(current,),
-              disabled=current is None, help="Saved under its name; same name replaces.")
+if c_save.button("Save current scenario", key=K_SAVE, disabled=current is None,
+                 help="Saved under its name; same name replaces.") and current is not None:
+    st.toast(save(current))
 c_open.selectbox("Open a saved scenario", list(saved), index=None, key=K_OPEN,
                  on_change=on_open, placeholder="Choose a saved scenario")
 selected = st.multiselect(f"Scenarios to compare (up to {forecast.MAX_COMPARE})", list(saved),

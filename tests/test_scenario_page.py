@@ -298,6 +298,14 @@ def test_saving_two_scenarios_and_comparing_shows_both(app):
     assert app.query_params["scenario"] == EXAMPLE.name
 
 
+def test_a_name_typed_just_before_saving_is_the_saved_name(app):
+    app.text_input(key="scenario_name").set_value("Typed then saved")
+    app.button(key="scenario_save").click()  # both reach the page in the same run
+    run(app)
+    assert app.query_params["scenario"] == "Typed then saved"
+    assert app.selectbox(key="scenario_open").options == ["Typed then saved"]
+
+
 def test_more_than_four_scenarios_get_a_clear_message(app):
     for i in range(5):
         load(app, replace(EXAMPLE, name=f"Plan {i}"))
