@@ -1011,6 +1011,13 @@ KNOWN_CAVEATS: tuple[str, ...] = (
 )
 
 
+def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
+    """The shipped sources for display: publisher, licence and years first."""
+    columns = {"publisher": "Publisher", "title": "Title", "licence": "Licence",
+               "years": "Years", "version": "Version", "source_id": "Id", "url": "Origin"}
+    return sources[list(columns)].rename(columns=columns)
+
+
 def regulatory_table(regulatory: pd.DataFrame) -> pd.DataFrame:
     """The regulatory reference rows (by ISO3 or region) with their sources, for display."""
     keep = [c for c in ("regulator", "clock_value", "clock_unit", "approval_low_days",

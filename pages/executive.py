@@ -68,7 +68,8 @@ top = views.top_per_region(frame, scoring.Weights(), regions, TOP_N)
 st.dataframe(top, hide_index=True, key="executive_top", height=views.table_height(len(top), 20),
              column_config={
                  "Attractiveness [0-100]": st.column_config.NumberColumn(format="%.1f"),
-                 "Reachable patients": st.column_config.NumberColumn(format="compact")})
+                 "Reachable patients": st.column_config.NumberColumn(format="compact"),
+                 "Flags": st.column_config.TextColumn(width="large")})
 st.caption(f"Attractiveness with equal weights ({views.weights_text(scoring.Weights())}), "
            f"{pool.DEFAULT_ELIGIBILITY_SHARE:.0%} eligibility, "
            f"{friction.DEFAULT_SITE_ACTIVATION_DAYS:.0f} days of site activation. "
@@ -77,7 +78,8 @@ st.caption(f"Attractiveness with equal weights ({views.weights_text(scoring.Weig
 st.subheader("Flags that matter")
 flags = views.flags_that_matter(frame, in_scope, regions)
 st.dataframe(flags, hide_index=True, key="executive_flags",
-             height=views.table_height(len(flags), 15))
+             height=views.table_height(len(flags), 15),
+             column_config={"Flags": st.column_config.TextColumn(width="large")})
 st.caption(f"War or sanctions (regulatory reference table) and approvals of "
            f"{scoring.SLOW_APPROVAL_DAYS:.0f} days or more; 'assumed' approvals are regional "
            "medians, not sourced figures.")

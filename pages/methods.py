@@ -17,8 +17,9 @@ st.markdown("Everything the app shows comes from the files in `data/`, built int
             "DuckDB database at start-up; nothing is fetched at run time.")
 
 st.subheader("Sources")
-st.dataframe(shared.data_sources(), hide_index=True, key="methods_sources",
-             column_config={"url": st.column_config.LinkColumn("Origin")})
+st.dataframe(views.sources_table(shared.data_sources()), hide_index=True, key="methods_sources",
+             column_config={"Origin": st.column_config.LinkColumn(),
+                            "Title": st.column_config.TextColumn(width="medium")})
 shared.attribution()
 
 st.subheader("Indicators and coverage")

@@ -257,8 +257,9 @@ def test_executive_unknown_indication_warns(app):
 
 def test_methods_lists_sources_coverage_formulas_and_caveats(app):
     open_page(app, METHODS)
-    sources = table_with(app, "licence")
-    assert {"wdi", "wgi", "natural_earth", "geonames"} <= set(sources["source_id"])
+    sources = table_with(app, "Licence")
+    assert {"wdi", "wgi", "natural_earth", "geonames"} <= set(sources["Id"])
+    assert list(sources.columns[:4]) == ["Publisher", "Title", "Licence", "Years"]
     coverage = table_with(app, "Countries with a value").set_index("Code")
     assert len(coverage) == 25
     assert coverage.loc["SP.POP.TOTL", "Countries with a value"] < coverage.loc[

@@ -52,8 +52,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server():
-    """The app served on loopback for the whole session."""
+def server(browser):
+    """The app served on loopback for the whole session.
+
+    One visit to / before any test: until ``st.navigation`` has run once, a fresh server is
+    in Streamlit's legacy ``pages/`` mode, and a first visit to /risk-map would show a
+    "Page not found" dialog over the right page (see app.py).
+    """
     port = free_port()
     log_path = ROOT / "test-results" / "browser-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +81,10 @@ def server():
     else:
         proc.kill()
         pytest.fail("streamlit did not start within 60 s")
+    warm = browser.new_page()
+    warm.goto(url)
+    warm.get_by_role("heading", name="Explore").wait_for(timeout=60_000)
+    warm.close()
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -175,6 +184,7 @@ def test_executive_map_renders_and_its_html_opens_offline(server, page, context,
     page.goto(f"{server}/risk-map")
     wait_for_map(page)
     page.get_by_role("heading", name="Executive risk map").wait_for()
+    assert page.get_by_role("dialog").count() == 0
     page.get_by_text("Top countries per region").wait_for()
     screenshot(page, "executive")
     with page.expect_download(timeout=30_000) as info:
