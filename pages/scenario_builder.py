@@ -283,7 +283,6 @@ edited = st.data_editor(
     },
 )
 state["last_rows"] = edited.reset_index(drop=True)
-state["widgets"] = {k: st.session_state[k] for k in PERSISTED if k in st.session_state}
 
 current: Scenario | None = None
 try:
@@ -510,3 +509,6 @@ elif saved:
 else:
     st.caption("Save the current scenario, change it, save it again under another name, "
                "then compare.")
+
+# what a visit to another page must not forget (taken last: saving changes the selectors)
+state["widgets"] = {k: st.session_state[k] for k in PERSISTED if k in st.session_state}

@@ -335,6 +335,7 @@ def test_the_scenario_survives_a_visit_to_another_page(app):
                        deadline_months=30.0))
     app.slider(key="scenario_activation").set_value(120)
     run(app)
+    save(app)
     app.switch_page("pages/methods.py")
     run(app)
     app.switch_page(PAGE)
@@ -343,3 +344,5 @@ def test_the_scenario_survives_a_visit_to_another_page(app):
     assert app.number_input(key="scenario_deadline").value == 30.0
     assert app.slider(key="scenario_activation").value == 120
     assert sites_of(app) == {"JPN": 4}
+    assert app.multiselect(key="scenario_compare").value == ["Kept"]
+    assert table_with(app, "P50 [months]")["Scenario"].tolist() == ["Kept"]
