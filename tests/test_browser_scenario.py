@@ -27,12 +27,7 @@ EDITOR = '[data-testid="stDataFrame"]'
 def open_builder(page, server):  # noqa: F811
     page.goto(f"{server}/scenario")
     page.get_by_role("heading", name="Scenario builder").wait_for(timeout=45_000)
-    # On a server that has not run the router yet, Streamlit still lists the legacy pages/
-    # files, so the first deep link gets a "Page not found" dialog over the (right) page.
-    stale = page.get_by_role("dialog").filter(has_text="Page not found")
-    if stale.count():
-        page.keyboard.press("Escape")
-        stale.wait_for(state="detached")
+    assert page.get_by_role("dialog").count() == 0  # the server fixture warmed the router
     page.locator(EDITOR).first.locator('[role="gridcell"]').first.wait_for(
         state="attached", timeout=30_000)
     # fewer simulated trials keep the test quick: the slider's handle moves with the keyboard
