@@ -27,9 +27,11 @@ _SAFE_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._&+\-]*$")
 DRILL_COUNTRIES = ("USA", "JPN", "IND")
 SUBNATIONAL_METRIC = "urban_population"
 # Regions whose map is framed on a fixed box (min lon, min lat, max lon, max lat) instead of
-# their members' extent: Russia east of the Urals is drawn but would centre the view on Siberia.
+# their members' extent: Russia east of the Urals is drawn but would centre the view on
+# Siberia; Japan's main-island framing would cut off Kyushu (under a quarter of Honshu).
 REGION_FRAMES: dict[str, tuple[float, float, float, float]] = {
     "Eastern Europe": (12.0, 38.0, 62.0, 68.0),
+    "Japan": (128.5, 30.5, 146.0, 45.7),
 }
 # Units a drill-down map does not frame (still drawn): Alaska and Hawaii would shrink the
 # contiguous states to a strip.
