@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from footprint import atlas, friction, infrastructure, maps, pool, scoring
+from footprint.scenario import neutralise_cell
 
 REGION_ALL = "All regions"
 # Longest value a link may carry for one parameter [characters].
@@ -473,8 +474,17 @@ def selected_feature(collection: dict, iso3: str) -> dict:
 
 
 def table_csv(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV of a table (no index), as offered for download."""
-    return table.to_csv(index=False).encode("utf-8")
+    """UTF-8 CSV of a table (no index), as offered for download.
+
+    Text cells that a spreadsheet could run as a formula are neutralised (OWASP CSV
+    injection, :func:`footprint.scenario.neutralise_cell`); numbers stay numbers.
+    """
+    safe = table.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: neutralise_cell(v) if isinstance(v, str) else v)
+    return safe.to_csv(index=False).encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------

@@ -284,3 +284,14 @@ def test_city_points_are_escaped_and_sorted():
     out = views.city_points(cities)
     assert list(out["name"]) == ["Big &amp; &lt;Co&gt;", "Small"]
     assert out["value_text"].iloc[0] == "City population: 9.00M people"
+
+
+def test_table_csv_neutralises_formulas_and_keeps_numbers():
+    import io
+
+    table = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "+1", "Brazil", "@SUM(A1)"],
+                          "score": [-1.5, 2.0, 3.0, 4.0]})
+    text = views.table_csv(table).decode("utf-8")
+    back = pd.read_csv(io.StringIO(text))
+    assert list(back["name"]) == ["'=HYPERLINK(\"x\")", "'+1", "Brazil", "'@SUM(A1)"]
+    assert list(back["score"]) == [-1.5, 2.0, 3.0, 4.0]  # still numbers, sign kept
