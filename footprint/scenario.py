@@ -803,14 +803,23 @@ def scenario_to_csv(scenario: Scenario, result: ForecastResult | None = None) ->
 _INT_RE: Final = re.compile(r"[+-]?[0-9]+")
 
 
-def _parse_cell(column: str, cell: str) -> Any:
-    """Turn a CSV cell into the value validation expects (None for an empty cell)."""
+_DECIMAL_COMMA_RE: Final = re.compile(r"[+-]?[0-9]+,[0-9]+")
+
+
+def _parse_cell(column: str, cell: str, decimal_comma: bool = False) -> Any:
+    """Turn a CSV cell into the value validation expects (None for an empty cell).
+
+    ``decimal_comma``: the file is semicolon-separated (Excel in a comma-decimal locale
+    re-saved it), so ``0,7`` means 0.7.
+    """
     if column in _CSV_TEXT_COLUMNS:
         return unneutralise_cell(cell)
     if cell == "":
         return None
     if _INT_RE.fullmatch(cell):
         return int(cell)
+    if decimal_comma and _DECIMAL_COMMA_RE.fullmatch(cell):
+        cell = cell.replace(",", ".")
     try:
         return float(cell)
     except ValueError:
@@ -839,8 +848,13 @@ def scenarios_from_csv(
     """
     if isinstance(text, bytes | bytearray):
         raise TypeError("scenarios_from_csv takes text; decode the bytes (utf-8-sig) first")
+    text = text.removeprefix(_BOM)
+    # Excel re-saves with ';' (comma-decimal locales) or tabs: take the header's delimiter
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
     try:
-        rows = list(csv.reader(io.StringIO(text.removeprefix(_BOM), newline=""), strict=True))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                               strict=True))
     except csv.Error as exc:
         raise ScenarioError([f"(csv): not a readable CSV: {exc}"]) from None
     if not rows:
@@ -891,7 +905,7 @@ def scenarios_from_csv(
                     )
         data: dict[str, Any] = {}
         for col in scenario_level:
-            value = _parse_cell(col, first[col])
+            value = _parse_cell(col, first[col], delimiter == ";")
             if value is not None:
                 data[col] = value
         countries = []
@@ -899,7 +913,7 @@ def scenarios_from_csv(
             country = {}
             for col in CSV_COUNTRY_COLUMNS:
                 if col in record:
-                    value = _parse_cell(col, record[col])
+                    value = _parse_cell(col, record[col], delimiter == ";")
                     if value is not None:
                         country[col] = value
             countries.append(country)

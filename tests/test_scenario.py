@@ -395,3 +395,21 @@ def test_resolve_rejects_bad_model_values_and_with_sites_checks():
         r.with_sites({"XXX": 1})
     with pytest.raises(ValueError, match="non-negative integer"):
         r.with_sites({"BRA": -1})
+
+
+def test_csv_resaved_by_excel_in_a_comma_decimal_locale_reads_back():
+    """Excel (fr/de) re-saves our CSV with ';' separators and decimal commas."""
+    from footprint.scenario import scenario_from_csv, scenario_to_csv
+
+    original = Scenario("Essai", "hypertension", 200,
+                        (CountryPlan("FRA", 4, rate=0.7, never_activate_share=0.15),),
+                        deadline_months=24.5)
+    text = scenario_to_csv(original)
+    resaved = "\n".join(
+        ";".join(cell.replace(".", ",") if cell.replace(".", "").isdigit() else cell
+                 for cell in line.split(","))
+        for line in text.splitlines())
+    assert ";0,7;" in resaved
+    assert scenario_from_csv(resaved) == original
+    tabbed = text.replace(",", "\t")
+    assert scenario_from_csv(tabbed) == original
