@@ -850,8 +850,8 @@ def scenarios_from_csv(
         raise TypeError("scenarios_from_csv takes text; decode the bytes (utf-8-sig) first")
     text = text.removeprefix(_BOM)
     # Excel re-saves with ';' (comma-decimal locales) or tabs: take the header's delimiter
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                                strict=True))

@@ -12,14 +12,12 @@ import pytest
 
 from footprint import scenario_view as view
 from footprint.scenario import CountryPlan, Scenario, scenario_to_csv
-from tests.test_scenario_page import (  # noqa: F401 (the app fixture)
-    app,
+from tests.test_scenario_page import app as app  # noqa: F401 (the fixture)
+from tests.test_scenario_page import (
     errors,
     forecast,
     load,
     metrics,
-    rows,
-    run,
     sites_of,
     upload,
 )
