@@ -130,6 +130,14 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
     resolved = planning.resolve_with_model(inputs, scenario)
     result = forecast.forecast(resolved, args.method, n_sims=args.sims)
     p10, p50, p90 = (_finite(m) for m in result.months_to_target)
+    countries = [
+        {"iso3": c.iso3, "sites": c.sites, "rate": c.rate, "rate_shape": c.rate_shape,
+         "startup_days": c.startup_days, "startup_sd_days": c.startup_sd_days,
+         "never_activate_share": c.never_activate_share, "pool_cap": c.pool_cap,
+         "patients_at_p50": result.patients_at_p50.get(c.iso3),
+         "cost_at_p50": result.cost_by_country.get(c.iso3), "sources": c.sources}
+        for c in resolved.countries
+    ]
     out = {
         "scenario": scenario.name,
         "method": result.method,
@@ -138,23 +146,17 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
         "months_to_target": {"p10": p10, "p50": p50, "p90": p90},
         "prob_by_deadline": result.prob_by_deadline,
         "total_cost_at_p50": result.total_cost_at_p50,
-        "countries": [
-            {"iso3": c.iso3, "sites": c.sites, "rate": c.rate, "rate_shape": c.rate_shape,
-             "startup_days": c.startup_days, "startup_sd_days": c.startup_sd_days,
-             "never_activate_share": c.never_activate_share, "pool_cap": c.pool_cap,
-             "patients_at_p50": result.patients_at_p50.get(c.iso3),
-             "cost_at_p50": result.cost_by_country.get(c.iso3), "sources": c.sources}
-            for c in resolved.countries
-        ],
+        "countries": countries,
         "warnings": list(result.warnings),
     }
     if args.json:
         return json.dumps(out, indent=2)
     lines = [f"{scenario.name}: {scenario.target_patients} patients",
              f"months to target P10/P50/P90: {p10} / {p50} / {p90}"]
-    lines += [f"  {c['iso3']}: {c['sites']} sites, {c['patients_at_p50']:.0f} patients at P50"
-              for c in out["countries"]]
-    lines += [f"warning: {w}" for w in out["warnings"]]
+    lines += [f"  {c.iso3}: {c.sites} sites, "
+              f"{result.patients_at_p50.get(c.iso3, float('nan')):.0f} patients at P50"
+              for c in resolved.countries]
+    lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
 
 

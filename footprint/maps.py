@@ -368,8 +368,8 @@ def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520
     """
     if frame.empty:
         return WORLD_VIEW
-    bounds = gpd.GeoSeries(main_parts(frame)).total_bounds
-    return view_for_bounds(tuple(float(b) for b in bounds), width_px, height_px, padding)
+    minx, miny, maxx, maxy = (float(b) for b in gpd.GeoSeries(main_parts(frame)).total_bounds)
+    return view_for_bounds((minx, miny, maxx, maxy), width_px, height_px, padding)
 
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1100,

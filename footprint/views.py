@@ -695,7 +695,7 @@ def parse_view_params(params: Mapping[str, object], *, regions: Sequence[str],
         if name not in params:
             continue
         value, problem = _clean(params[name])
-        if problem is None:
+        if problem is None and value is not None:
             match = _match(value, choices, keyer) if choices else None
             if match is not None:
                 state = replace(state, **{name: match})
