@@ -47,5 +47,9 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# 20 concurrent browser sessions for 60 s against one server; prints p50/p95 and peak memory.
+load: setup-dev chromium
+	$(BIN)/python bench/load.py --sessions 20 --seconds 60
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-results
