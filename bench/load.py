@@ -34,7 +34,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic"
                  "--disable-gpu"]
 MAX_ACTIONS_PER_SESSION = 400
 ACTION_TIMEOUT_MS = 60_000
-CLICK_TIMEOUT_MS = 15_000  # a map click that selects nothing (ocean) triggers no rerun
+CLICK_TIMEOUT_MS = 15_000
+LOAD_TIMEOUT_MS = 180_000  # first page load: 20 software-WebGL maps share 2 cores
+RAMP_UP_S = 1.5  # session i starts i x this later, as users arrive, not all in one instant  # a map click that selects nothing (ocean) triggers no rerun
 REGIONS = ["All regions", "European Union", "Latin America", "Eastern Europe", "India"]
 METRICS = ["Attractiveness", "Reachable patients", "Regulatory friction", "Infrastructure risk"]
 INDICATIONS = ["Type 2 diabetes", "Hypertension", "Tuberculosis"]
@@ -151,12 +153,13 @@ async def _wait_idle(page: Page) -> None:
 async def session(browser, url: str, seconds: float, seed: int, result: LoadResult) -> None:
     """One user exploring and forecasting until the time is up."""
     rng = random.Random(seed)
+    await asyncio.sleep(seed * RAMP_UP_S)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     page.on("pageerror", lambda exc: result.errors.append(f"pageerror: {exc}"))
     try:
-        await page.goto(url, timeout=ACTION_TIMEOUT_MS)
-        await page.wait_for_selector(".stDeckGlJsonChart canvas", timeout=ACTION_TIMEOUT_MS)
+        await page.goto(url, timeout=LOAD_TIMEOUT_MS)
+        await page.wait_for_selector(".stDeckGlJsonChart canvas", timeout=LOAD_TIMEOUT_MS)
         await _wait_idle(page)
         await page.evaluate(OBSERVER)
         end = time.monotonic() + seconds
