@@ -23,11 +23,14 @@ def timings(fn: Callable[[], object], repeat: int, warmup: int = 1) -> list[floa
     return out
 
 
-def figure(name: str, samples: list[float], target: float, unit: str = "s") -> dict:
-    """One benchmark figure: median, min, max, target and whether the median meets it."""
+def figure(name: str, samples: list[float], target: float, unit: str = "s",
+           higher_is_better: bool = False) -> dict:
+    """One benchmark figure: median, min, max, target and whether the median meets it
+    (at most the target, or at least it when ``higher_is_better``, e.g. a speed-up)."""
     median = statistics.median(samples)
+    ok = median >= target if higher_is_better else median <= target
     return {"figure": name, "median": median, "min": min(samples), "max": max(samples),
-            "n": len(samples), "target": target, "unit": unit, "pass": median <= target}
+            "n": len(samples), "target": target, "unit": unit, "pass": ok}
 
 
 def fmt(value: float, unit: str) -> str:

@@ -34,11 +34,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic"
                  "--disable-gpu"]
 MAX_ACTIONS_PER_SESSION = 400
 ACTION_TIMEOUT_MS = 60_000
-CLICK_TIMEOUT_MS = 15_000
+CLICK_TIMEOUT_MS = 15_000  # a map click that selects nothing (ocean) triggers no rerun
 LOAD_TIMEOUT_MS = 180_000  # first page load: 20 software-WebGL maps share 2 cores
-RAMP_UP_S = 1.5  # session i starts i x this later, as users arrive, not all in one instant  # a map click that selects nothing (ocean) triggers no rerun
+RAMP_UP_S = 1.5  # session i starts i x this later, as users arrive, not all in one instant
 REGIONS = ["All regions", "European Union", "Latin America", "Eastern Europe", "India"]
-METRICS = ["Attractiveness", "Reachable patients", "Regulatory friction", "Infrastructure risk"]
+METRICS = ["Attractiveness", "Reachable patients", "Regulatory friction",
+           "Infrastructure risk"]
 INDICATIONS = ["Type 2 diabetes", "Hypertension", "Tuberculosis"]
 
 # Record every change of the script state with a timestamp (performance.now()).
