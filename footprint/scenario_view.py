@@ -81,17 +81,7 @@ MAX_APP_SEED: Final = 2**53 - 1
 SIMS_CHOICES: Final = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 """Simulated trials the page offers; the default is :data:`footprint.forecast.DEFAULT_N_SIMS`."""
 
-EDITOR_COLUMNS: Final = (
-    "iso3",
-    "sites",
-    "rate",
-    "rate_shape",
-    "startup_days",
-    "startup_sd_days",
-    "never_activate_share",
-    "cost_per_patient",
-    "max_sites",
-)
+EDITOR_COLUMNS: Final = scenario.CSV_COUNTRY_COLUMNS  # the per-country fields, in order
 _INT_COLUMNS: Final = frozenset({"sites", "max_sites"})
 
 FIELD_LABELS: Final[dict[str, str]] = {
