@@ -1,6 +1,6 @@
 """Run every benchmark and print one table: `make bench` (python -m bench).
 
-Each bench/bench_*.py runs in its own process and writes bench/results/<name>.json; this
+Each bench/bench_<name>.py runs in its own process and writes bench/results/<name>.json; this
 collects them into one table (figure, median, min-max, target, pass/fail) and writes
 bench/results/all.json.
 """
@@ -20,16 +20,15 @@ RESULTS = HERE / "results"
 
 def main() -> int:
     failed_runs = []
+    rows = []
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"== {script.name}", flush=True)
         if subprocess.run([sys.executable, str(script)], cwd=HERE.parent).returncode != 0:
             failed_runs.append(script.name)
-    rows = []
-    for path in sorted(RESULTS.glob("*.json")):
-        if path.name == "all.json":
             continue
-        for fig in json.loads(path.read_text()):
-            rows.append({"bench": path.stem, **fig})
+        name = script.stem.removeprefix("bench_")  # bench_x.py reports to results/x.json
+        for fig in json.loads((RESULTS / f"{name}.json").read_text()):
+            rows.append({"bench": name, **fig})
     (RESULTS / "all.json").write_text(json.dumps(rows, indent=2))
     print(f"\n{'bench':<10} {'figure':<52} {'median':>11} {'min-max':>23} {'target':>11}  ok")
     for r in rows:
