@@ -79,18 +79,16 @@ def _load_source(con: duckdb.DuckDBPyConnection, source: SourceFile, data_dir: P
     path = data_dir / source.filename
     if not path.is_file():
         raise DataFileError(f"data file {path} is missing (expected {source.filename} in data/)")
-    reader = "read_parquet($path)" if path.suffix == ".parquet" else (
-        "read_csv($path, header = true, auto_detect = true)"
-    )
     try:
-        con.execute(f"CREATE TABLE {source.table} AS SELECT * FROM {reader}", {"path": str(path)})
+        relation = (con.read_parquet(str(path)) if path.suffix == ".parquet"
+                    else con.read_csv(str(path), header=True))
+        missing = [c for c in source.columns if c not in relation.columns]
+        if missing:
+            raise DataFileError(f"data file {path} lacks the column(s) {missing}")
+        relation.to_table(source.table)  # the name comes from SOURCE_FILES, never from input
     except duckdb.Error as exc:
         raise DataFileError(f"data file {path} cannot be read: {exc}") from exc
-    found = {row[0] for row in con.execute(f"DESCRIBE {source.table}").fetchall()}
-    missing = [c for c in source.columns if c not in found]
-    if missing:
-        raise DataFileError(f"data file {path} lacks the column(s) {missing}")
-    if con.execute(f"SELECT count(*) FROM {source.table}").fetchone() == (0,):
+    if con.table(source.table).count("*").fetchone() == (0,):
         raise DataFileError(f"data file {path} holds no rows")
 
 
@@ -105,7 +103,7 @@ def build_database(data_dir: Path = DATA_DIR) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     # The path comes from the installed wheel, not from user input (LOAD cannot be bound).
     con.execute(f"LOAD '{spatial_extension_path()}'")
-    for source in SOURCE_FILES:  # table names come from this fixed list, never from input
+    for source in SOURCE_FILES:
         _load_source(con, source, data_dir)
     for query in queries.load(BUILD_DIR).values():
         con.execute(query.sql)

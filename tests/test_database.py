@@ -168,3 +168,10 @@ def test_every_source_file_is_shipped_and_documented():
     for source in SOURCE_FILES:
         assert (DATA_DIR / source.filename).is_file()
         assert source.filename in sources_md, source.filename
+
+
+def test_empty_file_is_named(tmp_path):
+    data = copy_data(tmp_path)
+    (data / "country_notes.csv").write_text("iso3,note\n")
+    with pytest.raises(DataFileError, match="country_notes.csv holds no rows"):
+        build_database(data)
