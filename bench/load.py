@@ -257,7 +257,5 @@ if __name__ == "__main__":
     opts = args.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     res = load_test(opts.sessions, opts.seconds)
-    print(json.dumps(res.summary(), indent=2))
-    for err in res.errors[:20]:
-        print("error:", err)
+    print(json.dumps({**res.summary(), "error_messages": res.errors[:20]}, indent=2))
     sys.exit(1 if res.errors else 0)
