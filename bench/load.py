@@ -157,6 +157,7 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
     await asyncio.sleep(seed * RAMP_UP_S)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_MS)  # clicks too, not Playwright's 30 s default
     page.on("pageerror", lambda exc: result.errors.append(f"pageerror: {exc}"))
     try:
         await page.goto(url, timeout=LOAD_TIMEOUT_MS)
