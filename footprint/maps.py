@@ -73,31 +73,6 @@ def hex_color(color: Rgba) -> str:
     return "#{:02x}{:02x}{:02x}".format(*color[:3])
 
 
-def classify(values: pd.Series, ramp: str, vmin: float, vmax: float,
-             unit: str) -> tuple[list[Rgba], list[LegendEntry]]:
-    """Equal-interval classes of ``values`` between vmin and vmax on a named ramp.
-
-    Missing values get ``NO_DATA`` (never the lowest class).
-    """
-    if ramp not in SEQUENTIAL:
-        raise ValueError(f"unknown ramp {ramp!r}; choose one of {sorted(SEQUENTIAL)}")
-    colors = SEQUENTIAL[ramp]
-    n = len(colors)
-    span = vmax - vmin if vmax > vmin else 1.0
-    out: list[Rgba] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
-            out.append(NO_DATA)
-            continue
-        k = int((float(v) - vmin) / span * n)
-        out.append(colors[min(max(k, 0), n - 1)])
-    edges = [vmin + span * i / n for i in range(n + 1)]
-    legend = [LegendEntry(colors[i], f"{_fmt(edges[i])} – {_fmt(edges[i + 1])} {unit}".strip())
-              for i in range(n)]
-    legend.append(LegendEntry(NO_DATA, "no data"))
-    return out, legend
-
-
 def quantile_breaks(values: pd.Series, n: int = 5) -> list[float]:
     """Class edges at the quantiles of the non-missing ``values`` (duplicates merged).
 
@@ -330,11 +305,6 @@ def standalone_html(chart: pdk.Deck, offline: bool = True) -> str:
     return chart.to_html(as_string=True, offline=offline, notebook_display=False)
 
 
-def with_fill(frame: gpd.GeoDataFrame, colors: Sequence[Rgba]) -> gpd.GeoDataFrame:
-    """A copy of ``frame`` with a ``fill`` column of RGBA lists."""
-    return frame.assign(fill=[list(c) for c in colors])
-
-
 def main_parts(frame: gpd.GeoDataFrame, min_share: float = 0.25) -> gpd.GeoSeries:
     """Each feature's polygons of at least ``min_share`` of its largest one (in square degrees).
 
@@ -383,8 +353,3 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1
     return pdk.ViewState(latitude=round(_latitude((y_low + y_high) / 2), 3),
                          longitude=round((minx + maxx) / 2, 3), zoom=round(zoom, 2),
                          min_zoom=0.5, max_zoom=10)
-
-
-def region_labels(regions: pd.Series) -> list[str | None]:
-    """Label per country for a region map: its regions joined with ' + ', None if none."""
-    return [" + ".join(r) if len(r) else None for r in regions]
