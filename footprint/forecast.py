@@ -547,8 +547,7 @@ def forecast_closed_form(
     at = quants[1] if math.isfinite(quants[1]) else float(horizon)
     mu_at, _ = _country_moments(np.array([at]), p)
     patients = {iso3: float(mu_at[0, i]) for i, iso3 in enumerate(p.iso3)}
-    cost, total_cost, warnings = _country_outputs(resolved, patients)
-    warnings = _common_warnings(resolved, p, horizon) + warnings
+    warnings = []
     if np.any(np.isfinite(p.cap) & (p.sites > 0)):
         warnings.append("closed form: pool caps are approximated (mean capped at the pool)")
     if not math.isfinite(quants[2]):
@@ -562,16 +561,43 @@ def forecast_closed_form(
         if deadline is None
         else float(_cf_prob(np.array([min(deadline, horizon)]), p, target)[0])
     )
+    return _result(
+        resolved, p, method=METHOD_CLOSED_FORM, path=PATH_GAMMA, n_sims=0, horizon=horizon,
+        quants=quants, curves=curves, patients=patients, at=at,
+        prob_deadline=prob_deadline, capped=capped, extra_warnings=warnings,
+    )
+
+
+def _result(
+    resolved: ResolvedScenario,
+    p: _Params,
+    *,
+    method: str,
+    path: str,
+    n_sims: int,
+    horizon: int,
+    quants: Sequence[float] | np.ndarray,
+    curves: Sequence[np.ndarray] | np.ndarray,
+    patients: dict[str, float],
+    at: float,
+    prob_deadline: float | None,
+    capped: Sequence[str],
+    extra_warnings: Sequence[str],
+) -> ForecastResult:
+    """Assemble a :class:`ForecastResult` (both methods): costs at the median, then the
+    warnings every method shares, then the method's own."""
+    cost, total_cost, cost_warnings = _country_outputs(resolved, patients)
+    warnings = _common_warnings(resolved, p, horizon) + cost_warnings + list(extra_warnings)
     return ForecastResult(
         scenario_name=resolved.name,
-        target_patients=target,
-        method=METHOD_CLOSED_FORM,
-        path=PATH_GAMMA,
-        n_sims=0,
+        target_patients=resolved.target_patients,
+        method=method,
+        path=path,
+        n_sims=n_sims,
         seed=resolved.seed,
         horizon_months=horizon,
-        months_to_target=(quants[0], quants[1], quants[2]),
-        months=tuple(int(m) for m in months),
+        months_to_target=(float(quants[0]), float(quants[1]), float(quants[2])),
+        months=tuple(range(horizon + 1)),
         curve_p10=tuple(float(v) for v in curves[0]),
         curve_p50=tuple(float(v) for v in curves[1]),
         curve_p90=tuple(float(v) for v in curves[2]),
@@ -579,9 +605,9 @@ def forecast_closed_form(
         patients_at_months=at,
         cost_by_country=cost,
         total_cost_at_p50=total_cost,
-        deadline_months=deadline,
+        deadline_months=resolved.deadline_months,
         prob_by_deadline=prob_deadline,
-        capped_countries=capped,
+        capped_countries=tuple(capped),
         warnings=tuple(warnings),
     )
 
@@ -1009,8 +1035,7 @@ def forecast_monte_carlo(
         if math.isfinite(grp.cap[g]):
             patients[p.iso3[members[0]]] = float(np.interp(at, months, mean_counts[g]))
 
-    cost, total_cost, warnings = _country_outputs(resolved, patients)
-    warnings = _common_warnings(resolved, p, horizon) + warnings
+    warnings = []
     not_reached = float(np.mean(~np.isfinite(times)))
     if 0 < not_reached and int(p.sites.sum()) > 0:
         warnings.append(
@@ -1033,27 +1058,10 @@ def forecast_monte_carlo(
                 + ", ".join(notes)
             )
     prob_deadline = None if deadline is None else float(np.mean(times <= deadline))
-    return ForecastResult(
-        scenario_name=resolved.name,
-        target_patients=target,
-        method=METHOD_MONTE_CARLO,
-        path=chosen,
-        n_sims=n_sims,
-        seed=resolved.seed,
-        horizon_months=horizon,
-        months_to_target=(float(quants[0]), float(quants[1]), float(quants[2])),
-        months=tuple(range(horizon + 1)),
-        curve_p10=tuple(float(v) for v in curve[0]),
-        curve_p50=tuple(float(v) for v in curve[1]),
-        curve_p90=tuple(float(v) for v in curve[2]),
-        patients_at_p50=patients,
-        patients_at_months=at,
-        cost_by_country=cost,
-        total_cost_at_p50=total_cost,
-        deadline_months=deadline,
-        prob_by_deadline=prob_deadline,
-        capped_countries=tuple(capped),
-        warnings=tuple(warnings),
+    return _result(
+        resolved, p, method=METHOD_MONTE_CARLO, path=chosen, n_sims=n_sims, horizon=horizon,
+        quants=quants, curves=curve, patients=patients, at=at,
+        prob_deadline=prob_deadline, capped=capped, extra_warnings=warnings,
     )
 
 
