@@ -3,8 +3,10 @@
 - server-side rerun of Explore after a metric change (AppTest, caches warm): median <= 300 ms;
   region and weight changes reported against the same target;
 - browser payload of the world maps (compact deck JSON): <= 1.5 MB;
-- cold start: a fresh `streamlit run` to the Explore map's canvas in headless Chromium
-  (Debian's chromium, SwiftShader): <= 6 s; a second visit to the running server: reported.
+- cold start: a fresh `streamlit run` to the Explore map drawn in headless Chromium (Debian's
+  chromium, SwiftShader): <= 6 s; a second visit to the running server: reported. "Drawn"
+  means a screenshot of the map's canvas shows the ocean and land, not only that the canvas
+  exists: deck.gl inserts the canvas before its first draw, which took up to 2.5 s more.
 Run: .venv/bin/python bench/bench_app.py
 """
 
@@ -16,7 +18,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from io import BytesIO
 from pathlib import Path
+
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,17 +72,33 @@ def payload_sizes() -> dict[str, int]:
     metric = views.model_metrics()["attractiveness"]
     in_scope = views.scope(views.REGION_ALL, regions)
     geometry = maps.geometries(shapes, simplify=maps.WORLD_SIMPLIFY)
+    borders = maps.border_layer("borders", maps.ring_segments(geometry, shared_only=True))
     props, *_ = views.map_properties(shapes, views.model_values(scored, metric), metric,
                                      in_scope)
     explore = maps.deck([maps.polygon_layer("countries", maps.feature_collection(
-        props, ["iso3", "name", "value_text", "detail_text", "fill"], geometry=geometry))],
-        views.TOOLTIP_HTML)
+        props, ["iso3", "name", "value_text", "detail_text", "fill"], geometry=geometry)),
+        borders], views.TOOLTIP_HTML)
     tiers, *_ = views.tier_properties(shapes, frame, in_scope)
     executive = maps.deck([maps.polygon_layer("countries", maps.feature_collection(
         tiers, ["iso3", "name", "risk_tier", "value_text", "detail_text", "fill"],
-        geometry=geometry))], views.TIER_TOOLTIP_HTML)
+        geometry=geometry)), borders], views.TIER_TOOLTIP_HTML)
     return {"Explore": maps.payload_size(explore), "Executive": maps.payload_size(executive),
             "Executive HTML download": len(maps.standalone_html(executive).encode())}
+
+
+def wait_for_map(page, timeout_s: float = 60.0) -> None:
+    """Return once the first map canvas on ``page`` shows the ocean and some land."""
+    page.wait_for_selector(CANVAS, timeout=timeout_s * 1000)
+    canvas = page.locator(CANVAS).first
+    deadline = time.perf_counter() + timeout_s
+    ocean = maps.OCEAN[:3]
+    while time.perf_counter() < deadline:
+        pixels = Image.open(BytesIO(canvas.screenshot())).convert("RGB").getdata()
+        n_ocean = sum(1 for p in pixels if p == ocean)
+        n_land = sum(1 for p in pixels if p != ocean and p != (255, 255, 255))
+        if n_ocean > 0.05 * len(pixels) and n_land > 0.05 * len(pixels):
+            return
+    raise TimeoutError("the map did not draw")
 
 
 def free_port() -> int:
@@ -87,7 +108,8 @@ def free_port() -> int:
 
 
 def cold_starts(n: int) -> tuple[list[float], list[float], list[float]]:
-    """(server start to HTTP 200, server start to canvas, warm second visit to canvas) [s]."""
+    """(server start to HTTP 200, server start to drawn map, warm second visit to drawn map)
+    [s]."""
     from playwright.sync_api import sync_playwright
 
     http, cold, warm = [], [], []
@@ -114,7 +136,7 @@ def cold_starts(n: int) -> tuple[list[float], list[float], list[float]]:
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
                     begin = start if samples is cold else time.perf_counter()
                     page.goto(url)
-                    page.wait_for_selector(CANVAS, timeout=60_000)
+                    wait_for_map(page)
                     samples.append(time.perf_counter() - begin)
                     page.close()
             finally:
@@ -141,8 +163,8 @@ def main() -> None:
         figures.append(figure(f"{name} world map payload", [float(size)], target, "bytes"))
     http, cold, warm = cold_starts(3)
     figures += [figure("cold start: streamlit run to HTTP 200", http, float("inf")),
-                figure("cold start: streamlit run to Explore map canvas", cold, 6.0),
-                figure("second visit: page load to Explore map canvas", warm, float("inf"))]
+                figure("cold start: streamlit run to Explore map drawn", cold, 6.0),
+                figure("second visit: page load to Explore map drawn", warm, float("inf"))]
     report("app", figures)
 
 

@@ -53,8 +53,7 @@ WORLD_VIEW = pdk.ViewState(latitude=15, longitude=10, zoom=1.0, min_zoom=0.5, ma
 OCEAN_EXTENT = ((-540.0, -85.0), (540.0, 85.0))
 # Simplification of world-map shapes [degrees]. At the world view one pixel is ~0.35 degrees
 # and at a region view (zoom 2-3) ~0.05-0.1, so 0.1 is at most a pixel or two; it halves the
-# vertices (62k -> 33k), and tessellating country borders is what makes the first draw slow
-# in software WebGL (~8 s -> ~5 s to the first canvas in headless Chromium).
+# vertices (62k -> 33k) and the payload; fewer vertices also draw faster in software WebGL.
 WORLD_SIMPLIFY = 0.1
 # Browser payload budget of a world map [bytes of compact JSON].
 PAYLOAD_BUDGET = 1_500_000
@@ -211,26 +210,56 @@ def ocean_layer() -> pdk.Layer:
 
 
 def polygon_layer(layer_id: str, collection: dict, pickable: bool = True) -> pdk.Layer:
-    """Filled polygons coloured by each feature's ``fill`` property, with thin borders.
+    """Filled polygons coloured by each feature's ``fill`` property, without outlines.
 
-    Only the fills are picked: picking the border paths too made each click cost ~1 s in
-    software WebGL (Chromium's SwiftShader), so a click came out as a long press and selected
-    nothing; the fills alone pick in ~60 ms.
+    Borders come from :func:`border_layer`: a GeoJsonLayer's own outline is a PathLayer, whose
+    first draw took ~2.1 s of a cold start in software WebGL (Chromium's SwiftShader), against
+    ~0.4 s for the same borders as a LineLayer (measured in issue 5).
     """
     return pdk.Layer(
         "GeoJsonLayer", id=layer_id, data=collection, get_fill_color="properties.fill",
-        get_line_color=list(BORDER), line_width_min_pixels=0.5, stroked=True, filled=True,
-        pickable=pickable, auto_highlight=pickable, highlight_color=list(HIGHLIGHT),
-        _subLayerProps={"polygons-stroke": {"pickable": False}},
+        stroked=False, filled=True, pickable=pickable, auto_highlight=pickable,
+        highlight_color=list(HIGHLIGHT),
     )
+
+
+def ring_segments(geometry: Sequence[dict], shared_only: bool = False) -> list[dict]:
+    """The straight segments of the rings of GeoJSON ``geometry``, each once, as
+    ``{"s": [lon, lat], "t": [lon, lat]}`` (the rows of :func:`border_layer`).
+
+    ``shared_only`` keeps the segments two rings have in common: the borders between
+    neighbours, with coasts left to the ocean colour. Shapes from :func:`geometries` share
+    their borders exactly (coverage simplification, same rounding), so a border is drawn once.
+    """
+    shapes = np.array([shapely.geometry.shape(g) for g in geometry], dtype=object)
+    if shapes.size == 0:
+        return []
+    rings = shapely.get_rings(shapely.get_parts(shapes))
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    same_ring = ring[1:] == ring[:-1]
+    start, end = coords[:-1][same_ring], coords[1:][same_ring]
+    # one direction per segment, so the two rings that share it list it identically
+    flip = (start[:, 0] > end[:, 0]) | ((start[:, 0] == end[:, 0]) & (start[:, 1] > end[:, 1]))
+    segments = np.where(flip[:, None], np.hstack([end, start]), np.hstack([start, end]))
+    unique, count = np.unique(segments, axis=0, return_counts=True)
+    keep = unique[(count > 1) if shared_only else np.ones(len(unique), dtype=bool)]
+    keep = keep[(keep[:, 0] != keep[:, 2]) | (keep[:, 1] != keep[:, 3])]
+    return [{"s": [x0, y0], "t": [x1, y1]} for x0, y0, x1, y1 in keep.tolist()]
+
+
+def border_layer(layer_id: str, segments: list[dict], color: Rgba = BORDER,
+                 width_px: float = 1.0) -> pdk.Layer:
+    """Thin lines along ``segments`` (from :func:`ring_segments`); not pickable."""
+    return pdk.Layer("LineLayer", id=layer_id, data=segments, get_source_position="s",
+                     get_target_position="t", get_color=list(color), get_width=width_px,
+                     width_units="pixels", pickable=False)
 
 
 def outline_layer(layer_id: str, collection: dict) -> pdk.Layer:
-    """A heavy unfilled outline (e.g. the country whose details are open); not pickable."""
-    return pdk.Layer(
-        "GeoJsonLayer", id=layer_id, data=collection, filled=False, stroked=True,
-        get_line_color=list(SELECTED_LINE), line_width_min_pixels=2.5, pickable=False,
-    )
+    """A heavy outline of every feature of ``collection`` (e.g. the country whose details
+    are open), coasts included; not pickable."""
+    geometry = [feature["geometry"] for feature in collection["features"]]
+    return border_layer(layer_id, ring_segments(geometry), SELECTED_LINE, width_px=2.5)
 
 
 CITY_FILL: Rgba = (213, 94, 0, 210)  # vermillion: stands out on the blue "good" ramp

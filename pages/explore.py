@@ -109,7 +109,8 @@ props, legend, counts, basis = views.map_properties(shapes, values, metric, in_s
 collection = maps.feature_collection(
     props, ["iso3", "name", "value_text", "detail_text", "fill"],
     geometry=shared.country_geometries())
-layers = [maps.polygon_layer("countries", collection)]
+layers = [maps.polygon_layer("countries", collection),
+          maps.border_layer("borders", list(shared.country_borders()))]
 if country:
     layers.append(maps.outline_layer("selected", views.selected_feature(collection, country)))
 st.pydeck_chart(maps.deck(layers, views.TOOLTIP_HTML, shared.region_view(region)),
@@ -197,12 +198,15 @@ if country:
         min_population = views.CITY_MIN_POPULATION[country]
         cities = views.city_points(shared.major_cities(country, min_population))
         unit_props, unit_legend, unit_counts = views.subnational_properties(units, drill_metric)
+        unit_geometry = maps.geometries(units)
         unit_layer = maps.polygon_layer("units", maps.feature_collection(
             unit_props, ["unit_code", "name", "value_text", "detail_text", "fill"],
-            geometry=maps.geometries(units)))
+            geometry=unit_geometry))
+        unit_borders = maps.border_layer(
+            "unit-borders", maps.ring_segments(unit_geometry, shared_only=True))
         city_layer = maps.points_layer("cities", cities, "population",
                                        ["name", "value_text", "detail_text"])
-        st.pydeck_chart(maps.deck([unit_layer, city_layer], views.TOOLTIP_HTML,
+        st.pydeck_chart(maps.deck([unit_layer, unit_borders, city_layer], views.TOOLTIP_HTML,
                                   shared.country_view(country)),
                         key="explore_subnational_map", height=460)
         st.caption(f"Dots: cities of {views.format_value(min_population, 'people')} or more "

@@ -71,6 +71,12 @@ def country_geometries() -> tuple[dict, ...]:
     return tuple(maps.geometries(country_shapes(), simplify=maps.WORLD_SIMPLIFY))
 
 
+@st.cache_resource(show_spinner=False)
+def country_borders() -> tuple[dict, ...]:
+    """The land borders between countries (segments of :func:`country_geometries`); read-only."""
+    return tuple(maps.ring_segments(country_geometries(), shared_only=True))
+
+
 @st.cache_data(show_spinner=False)
 def country_names() -> dict[str, str]:
     """ISO3 -> display name of every mapped country."""

@@ -88,7 +88,7 @@ def test_compact_deck_is_offline_and_compact(tiny):
     assert [layer["id"] for layer in spec["layers"]] == ["ocean", "countries"]
     assert spec["mapStyle"] == "__MAP_STYLE__"  # Streamlit's "no base map": no CARTO request
     countries = spec["layers"][1]
-    assert countries["_subLayerProps"] == {"polygons-stroke": {"pickable": False}}
+    assert countries["stroked"] is False and countries["pickable"] is True
     ocean = spec["layers"][0]["data"][0]["polygon"]
     assert min(p[0] for p in ocean) < -180 and max(p[0] for p in ocean) > 180
     assert maps.payload_size(chart) == len(text.encode())
@@ -105,9 +105,41 @@ def test_world_payload_fits_the_budget(con):
     geometry = maps.geometries(shapes, simplify=maps.WORLD_SIMPLIFY)
     simple = maps.deck([maps.polygon_layer("countries", maps.feature_collection(
         frame, columns, geometry=geometry))], "{name}")
-    assert maps.payload_size(simple) < 0.7 * maps.payload_size(full) <= maps.PAYLOAD_BUDGET
-    # simplified as a coverage: every country keeps a shape, Malta included
+    assert maps.payload_size(simple) < 0.7 * maps.payload_size(full)
+    borders = maps.border_layer("borders", maps.ring_segments(geometry, shared_only=True))
+    with_borders = maps.deck([*simple.layers[1:], borders], "{name}")
+    assert maps.payload_size(with_borders) <= maps.PAYLOAD_BUDGET
+    # simplified as a coverage: every country keeps a shape, Malta included, and neighbours
+    # still share their borders exactly
     assert all(g["coordinates"] for g in geometry)
+    iso3 = list(shapes["iso3"])
+    pair = [geometry[iso3.index("FRA")], geometry[iso3.index("ESP")]]
+    assert len(maps.ring_segments(pair, shared_only=True)) > 5
+
+
+def test_ring_segments_draw_a_shared_border_once(tiny):
+    # AAA and BBB share the edge x=1, 0<=y<=1; CCC is two islands
+    frame = tiny.assign(geometry=[square(0, 0), square(1, 0), tiny.geometry[2]])
+    geometry = maps.geometries(frame)
+    shared = maps.ring_segments(geometry, shared_only=True)
+    assert shared == [{"s": [1.0, 0.0], "t": [1.0, 1.0]}]
+    every = maps.ring_segments(geometry)
+    # 4 + 4 sides of the two squares, less the shared one, + 8 sides of the two islands
+    assert len(every) == 4 + 4 - 1 + 8
+    assert {"s": [1.0, 0.0], "t": [1.0, 1.0]} in every
+    assert maps.ring_segments([]) == []
+
+
+def test_border_and_outline_layers_are_line_layers(tiny):
+    fc = maps.feature_collection(tiny.assign(fill=[[0, 0, 0, 255]] * 3), ["iso3", "fill"])
+    chart = maps.deck([maps.polygon_layer("countries", fc),
+                       maps.outline_layer("selected", {"type": "FeatureCollection",
+                                                       "features": fc["features"][:1]})],
+                      "{iso3}")
+    outline = json.loads(chart.to_json())["layers"][2]
+    assert outline["@@type"] == "LineLayer" and outline["pickable"] is False
+    assert outline["getSourcePosition"] == "@@=s" and outline["getTargetPosition"] == "@@=t"
+    assert len(outline["data"]) == 4  # the four sides of AAA's square
 
 
 def test_points_layer_sends_only_the_named_columns():
