@@ -231,28 +231,45 @@ def ring_segments(geometry: Sequence[dict], shared_only: bool = False) -> list[d
     neighbours, with coasts left to the ocean colour. Shapes from :func:`geometries` share
     their borders exactly (coverage simplification, same rounding), so a border is drawn once.
     """
-    shapes = np.array([shapely.geometry.shape(g) for g in geometry], dtype=object)
-    if shapes.size == 0:
+    rings = [np.asarray(ring, dtype=float) for g in geometry for polygon in _polygons(g)
+             for ring in polygon]
+    if not rings:
         return []
-    rings = shapely.get_rings(shapely.get_parts(shapes))
-    coords, ring = shapely.get_coordinates(rings, return_index=True)
-    same_ring = ring[1:] == ring[:-1]
-    start, end = coords[:-1][same_ring], coords[1:][same_ring]
+    start = np.concatenate([ring[:-1] for ring in rings])
+    end = np.concatenate([ring[1:] for ring in rings])
     # one direction per segment, so the two rings that share it list it identically
     flip = (start[:, 0] > end[:, 0]) | ((start[:, 0] == end[:, 0]) & (start[:, 1] > end[:, 1]))
     segments = np.where(flip[:, None], np.hstack([end, start]), np.hstack([start, end]))
-    unique, count = np.unique(segments, axis=0, return_counts=True)
-    keep = unique[(count > 1) if shared_only else np.ones(len(unique), dtype=bool)]
+    # group equal rows: a lexsort of the four columns is ~10x faster than np.unique(axis=0)
+    ordered = segments[np.lexsort(segments.T[::-1])]
+    first = np.r_[True, np.any(ordered[1:] != ordered[:-1], axis=1)]
+    count = np.diff(np.r_[np.flatnonzero(first), len(ordered)])
+    keep = ordered[first][count > 1] if shared_only else ordered[first]
     keep = keep[(keep[:, 0] != keep[:, 2]) | (keep[:, 1] != keep[:, 3])]
     return [{"s": [x0, y0], "t": [x1, y1]} for x0, y0, x1, y1 in keep.tolist()]
 
 
+def _polygons(geometry: dict) -> list:
+    """The polygons (lists of rings) of a GeoJSON Polygon or MultiPolygon mapping."""
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"]]
+    if geometry["type"] == "MultiPolygon":
+        return list(geometry["coordinates"])
+    raise ValueError(f"expected a Polygon or MultiPolygon, got {geometry['type']}")
+
+
 def border_layer(layer_id: str, segments: list[dict], color: Rgba = BORDER,
                  width_px: float = 1.0) -> pdk.Layer:
-    """Thin lines along ``segments`` (from :func:`ring_segments`); not pickable."""
+    """Lines ``width_px`` pixels wide at every zoom along ``segments`` (from
+    :func:`ring_segments`); not pickable.
+
+    pydeck sends a plain string as an accessor expression (``"@@=pixels"``, which deck.gl
+    reads as a missing unit, so lines widened with each zoom level): a literal string needs
+    ``pdk.types.String``.
+    """
     return pdk.Layer("LineLayer", id=layer_id, data=segments, get_source_position="s",
                      get_target_position="t", get_color=list(color), get_width=width_px,
-                     width_units="pixels", pickable=False)
+                     width_units=pdk.types.String("pixels"), pickable=False)
 
 
 def outline_layer(layer_id: str, collection: dict) -> pdk.Layer:

@@ -128,6 +128,8 @@ def test_ring_segments_draw_a_shared_border_once(tiny):
     assert len(every) == 4 + 4 - 1 + 8
     assert {"s": [1.0, 0.0], "t": [1.0, 1.0]} in every
     assert maps.ring_segments([]) == []
+    with pytest.raises(ValueError, match="got Point"):
+        maps.ring_segments([{"type": "Point", "coordinates": [0.0, 0.0]}])
 
 
 def test_border_and_outline_layers_are_line_layers(tiny):
@@ -139,6 +141,7 @@ def test_border_and_outline_layers_are_line_layers(tiny):
     outline = json.loads(chart.to_json())["layers"][2]
     assert outline["@@type"] == "LineLayer" and outline["pickable"] is False
     assert outline["getSourcePosition"] == "@@=s" and outline["getTargetPosition"] == "@@=t"
+    assert outline["widthUnits"] == "pixels"  # a literal, not the expression "@@=pixels"
     assert len(outline["data"]) == 4  # the four sides of AAA's square
 
 
