@@ -2,11 +2,12 @@
 
 Each session (its own browser context in one headless Chromium) loops for the given time:
 changes region, indication and metric on Explore, clicks a country on the map, and runs a
-forecast on the Scenario builder. Interaction latency is the time from the action to the end
-of the rerun it triggers (Streamlit's ``data-test-script-state`` going back to
-``notRunning``). Errors are exception boxes in the page, page errors, and tracebacks in the
-server log. Peak memory is the server's VmHWM. Only loopback is contacted, with a bounded
-number of actions per session.
+forecast on the Scenario builder, pausing 3-8 s between actions as a user reads the result
+(``--think``). Interaction latency is the time from the action to the end of the rerun it
+triggers (Streamlit's ``data-test-script-state`` going back to ``notRunning``). Errors are
+exception boxes in the page, page errors, and tracebacks in the server log. Peak memory is the
+server's VmHWM; CPU is the server's share of all CPU time used during the run (the browsers
+take the rest). Only loopback is contacted, with a bounded number of actions per session.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -24,10 +24,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+import shapely
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from footprint import atlas, maps, views  # noqa: E402
+from footprint.database import build_database  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic",
                  "--disable-background-networking", "--disable-component-update",
@@ -37,6 +44,7 @@ ACTION_TIMEOUT_MS = 60_000
 CLICK_TIMEOUT_MS = 15_000  # a map click that selects nothing (ocean) triggers no rerun
 LOAD_TIMEOUT_MS = 180_000  # first page load: 20 software-WebGL maps share 2 cores
 RAMP_UP_S = 1.5  # session i starts i x this later, as users arrive, not all in one instant
+THINK_S = (3.0, 8.0)  # pause after each action [s], uniform: a user reads the map and table
 REGIONS = ["All regions", "European Union", "Latin America", "Eastern Europe", "India"]
 METRICS = ["Attractiveness", "Reachable patients", "Regulatory friction",
            "Infrastructure risk"]
@@ -69,20 +77,55 @@ class LoadResult:
     """What a load run measured."""
 
     latencies_ms: list[float] = field(default_factory=list)
+    health_ms: list[float] = field(default_factory=list)
     actions: int = 0
     missed_clicks: int = 0
     errors: list[str] = field(default_factory=list)
     peak_rss_mb: float = 0.0
+    server_cpu_s: float = 0.0
+    machine_cpu_s: float = 0.0
     sessions: int = 0
     seconds: float = 0.0
 
     def summary(self) -> dict:
-        lat = sorted(self.latencies_ms)
-        p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else float("nan")
         return {"sessions": self.sessions, "seconds": self.seconds, "actions": self.actions,
-                "missed_clicks": self.missed_clicks,
-                "errors": len(self.errors), "p50_ms": statistics.median(lat) if lat else None,
-                "p95_ms": p95, "peak_rss_mb": self.peak_rss_mb}
+                "missed_clicks": self.missed_clicks, "errors": len(self.errors),
+                "p50_ms": _quantile(self.latencies_ms, 0.5),
+                "p95_ms": _quantile(self.latencies_ms, 0.95),
+                "health_p50_ms": _quantile(self.health_ms, 0.5),
+                "health_p95_ms": _quantile(self.health_ms, 0.95),
+                "peak_rss_mb": self.peak_rss_mb,
+                "server_cpu_s": round(self.server_cpu_s, 1),
+                "all_cpu_s": round(self.machine_cpu_s, 1),
+                "server_cpu_share": round(self.server_cpu_s / self.machine_cpu_s, 3)
+                if self.machine_cpu_s else None}
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    """The ``q`` quantile (nearest rank) of ``values``; None when there are none."""
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else None
+
+
+def click_targets(regions: list[str], per_region: int = 3) -> dict[str, list[tuple[float, float]]]:
+    """Pixel offsets from the map centre of the largest in-scope countries of each region.
+
+    A click there selects a country (a fixed spot of the canvas often hits the sea once the
+    map frames another region, and a missed click waits out its time-out).
+    """
+    con = build_database()
+    shapes = atlas.country_shapes(con).set_index("iso3", drop=False)
+    members = atlas.regions(con)
+    targets = {}
+    for region in regions:
+        view = views.region_view(region, shapes, members)
+        parts = maps.main_parts(shapes.loc[shapes.index.intersection(
+            views.scope(region, members))])
+        area = pd.Series(shapely.area(parts.to_numpy()), index=parts.index)  # square degrees
+        largest = area.sort_values(ascending=False).index[:per_region]
+        points = shapely.point_on_surface(parts.loc[largest].to_numpy())
+        targets[region] = [maps.pixel_offset(view, p.x, p.y) for p in points]
+    return targets
 
 
 def free_port() -> int:
@@ -112,6 +155,19 @@ def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("streamlit did not start within 60 s")
 
 
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU time of a process so far [s] (Linux /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_s() -> float:
+    """CPU time spent by all processes on all cores so far, idle excluded [s]."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory of a process [MB] (Linux VmHWM)."""
     text = Path(f"/proc/{pid}/status").read_text()
@@ -119,7 +175,7 @@ def peak_rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
-async def _timed(page: Page, action, result: LoadResult,
+async def _timed(page: Page, name: str, action, result: LoadResult,
                  timeout_ms: int = ACTION_TIMEOUT_MS, optional: bool = False) -> None:
     """Run an action and record the latency of the rerun it triggers.
 
@@ -134,7 +190,7 @@ async def _timed(page: Page, action, result: LoadResult,
         if optional:
             result.missed_clicks += 1
             return
-        raise
+        raise TimeoutError(f"{name}: no rerun ended within {timeout_ms / 1000:.0f} s") from None
     result.latencies_ms.append(float(await handle.json_value()))
     result.actions += 1
 
@@ -151,7 +207,9 @@ async def _wait_idle(page: Page) -> None:
                                  timeout=ACTION_TIMEOUT_MS)
 
 
-async def session(browser, url: str, seconds: float, seed: int, result: LoadResult) -> None:
+async def session(browser, url: str, seconds: float, seed: int, result: LoadResult,
+                  targets: dict[str, list[tuple[float, float]]], think_s: tuple[float, float]
+                  ) -> None:
     """One user exploring and forecasting until the time is up."""
     rng = random.Random(seed)
     await asyncio.sleep(seed * RAMP_UP_S)
@@ -165,28 +223,37 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
         await _wait_idle(page)
         await page.evaluate(OBSERVER)
         end = time.monotonic() + seconds
-        # each change picks the next value in a shuffled cycle, so it always differs from the
-        # current one (choosing the current value would trigger no rerun)
-        cycles = {label: _cycle(values, rng) for label, values in
-                  [("Region", REGIONS), ("Indication", INDICATIONS), ("Metric", METRICS)]}
         n = 0
+        last_click = (0.0, 0.0)
+        choices = {"Region": REGIONS, "Indication": INDICATIONS, "Metric": METRICS}
         while time.monotonic() < end and n < MAX_ACTIONS_PER_SESSION:
             n += 1
             step = n % 5
             if step in (1, 2, 3):
                 label = ("Region", "Indication", "Metric")[step - 1]
-                option = next(cycles[label])
-                await _timed(page, lambda lb=label, op=option: _choose(page, lb, op), result)
+                shown = await _shown(page, label)
+                # another value than the one shown: choosing the shown one triggers no rerun
+                option = rng.choice([v for v in choices[label] if v not in shown])
+                await _timed(page, f"choose {label} {option}",
+                             lambda lb=label, op=option: _choose(page, lb, op), result)
             elif step == 4:
+                shown = await _shown(page, "Region")
+                region = next(r for r in REGIONS if r in shown)
                 canvas = page.locator(".stDeckGlJsonChart canvas").first
                 box = await canvas.bounding_box()
-                # South America / India / Europe, roughly, in the world view
-                x, y = rng.choice([(0.33, 0.68), (0.68, 0.55), (0.52, 0.35)])
-                await _timed(page, lambda b=box, x=x, y=y: page.mouse.click(
-                    b["x"] + b["width"] * x, b["y"] + b["height"] * y), result,
-                    timeout_ms=CLICK_TIMEOUT_MS, optional=True)
+                # a target inside the canvas, not the one clicked last (already selected: no rerun)
+                inside = [(dx, dy) for dx, dy in targets[region]
+                          if abs(dx) < box["width"] / 2 - 10 and abs(dy) < box["height"] / 2 - 10
+                          and (dx, dy) != last_click]
+                if inside:
+                    dx, dy = last_click = rng.choice(inside)
+                    x, y = box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
+                    await _timed(page, f"click the map in {region}",
+                                 lambda x=x, y=y: page.mouse.click(x, y), result,
+                                 timeout_ms=CLICK_TIMEOUT_MS, optional=True)
             else:
-                await _forecast(page, url, result)
+                await _forecast(page, result)
+            await asyncio.sleep(rng.uniform(*think_s))
             if await page.locator('[data-testid="stException"]').count():
                 result.errors.append(f"session {seed}: exception shown in the page")
                 break
@@ -196,49 +263,66 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
         await context.close()
 
 
-def _cycle(values: list[str], rng: random.Random):
-    """Endless shuffled cycle that never repeats a value twice in a row."""
-    order = values[1:]  # values[0] is the page default: start elsewhere, end on it
-    rng.shuffle(order)
-    order.append(values[0])
-    while True:
-        yield from order
+async def _shown(page: Page, label: str) -> str:
+    """The value the select box labelled ``label`` shows."""
+    return await page.get_by_role("combobox", name=label).first.input_value()
 
 
-async def _forecast(page: Page, url: str, result: LoadResult) -> None:
-    """Open the Scenario builder, run the forecast, come back to Explore."""
-    await page.goto(f"{url}/scenario", timeout=ACTION_TIMEOUT_MS)
-    await _wait_idle(page)
-    await page.evaluate(OBSERVER)
+async def _forecast(page: Page, result: LoadResult) -> None:
+    """Open the Scenario builder from the sidebar, run the forecast, go back to Explore, as
+    a user does (no page reload: the session and its widgets stay)."""
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    await _timed(page, "open the Scenario builder",
+                 nav.get_by_role("link", name="Scenario builder").click, result)
     button = page.get_by_role("button", name=re.compile("forecast", re.I)).first
-    await _timed(page, button.click, result)
-    await page.goto(url, timeout=ACTION_TIMEOUT_MS)
+    await _timed(page, "run the forecast", button.click, result)
+    await _timed(page, "back to Explore", nav.get_by_role("link", name="Explore").click, result)
     await page.wait_for_selector(".stDeckGlJsonChart canvas", timeout=ACTION_TIMEOUT_MS)
-    await _wait_idle(page)
-    await page.evaluate(OBSERVER)
 
 
-async def run_load(url: str, sessions: int, seconds: float) -> LoadResult:
+async def probe_health(url: str, result: LoadResult, stop: asyncio.Event) -> None:
+    """Time ``/_stcore/health`` twice a second until ``stop``: the server's own
+    responsiveness, apart from how fast the browsers draw."""
+    def once() -> float:
+        start = time.perf_counter()
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30):
+            return (time.perf_counter() - start) * 1000
+    while not stop.is_set():
+        result.health_ms.append(await asyncio.to_thread(once))
+        await asyncio.sleep(0.5)
+
+
+async def run_load(url: str, sessions: int, seconds: float,
+                   think_s: tuple[float, float] = THINK_S) -> LoadResult:
     """Drive ``sessions`` concurrent users for ``seconds`` against ``url``."""
     result = LoadResult(sessions=sessions, seconds=seconds)
+    targets = click_targets(REGIONS)
+    stop = asyncio.Event()
+    probe = asyncio.create_task(probe_health(url, result, stop))
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            await asyncio.gather(*[session(browser, url, seconds, i, result)
+            await asyncio.gather(*[session(browser, url, seconds, i, result, targets, think_s)
                                    for i in range(sessions)])
         finally:
+            stop.set()
+            await probe
             await browser.close()
     return result
 
 
-def load_test(sessions: int, seconds: float) -> LoadResult:
-    """Start a server, run the load, collect server errors and peak memory."""
+def load_test(sessions: int, seconds: float, think_s: tuple[float, float] = THINK_S
+              ) -> LoadResult:
+    """Start a server, run the load, collect server errors, peak memory and CPU time."""
     log_path = ROOT / "bench" / "results" / "load-server.log"
     log_path.parent.mkdir(exist_ok=True)
     proc, url = start_server(log_path)
     try:
-        result = asyncio.run(run_load(url, sessions, seconds))
+        server_cpu, all_cpu = process_cpu_s(proc.pid), machine_cpu_s()
+        result = asyncio.run(run_load(url, sessions, seconds, think_s))
         result.peak_rss_mb = peak_rss_mb(proc.pid)
+        result.server_cpu_s = process_cpu_s(proc.pid) - server_cpu
+        result.machine_cpu_s = machine_cpu_s() - all_cpu
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -255,8 +339,10 @@ if __name__ == "__main__":
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--sessions", type=int, default=20)
     args.add_argument("--seconds", type=float, default=60)
+    args.add_argument("--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"),
+                      help="pause after each action, uniform between MIN and MAX seconds")
     opts = args.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    res = load_test(opts.sessions, opts.seconds)
+    res = load_test(opts.sessions, opts.seconds, tuple(opts.think))
     print(json.dumps({**res.summary(), "error_messages": res.errors[:20]}, indent=2))
     sys.exit(1 if res.errors else 0)

@@ -375,6 +375,13 @@ def _latitude(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
 
 
+def pixel_offset(view: pdk.ViewState, longitude: float, latitude: float) -> tuple[float, float]:
+    """Offset [px] of a point from the centre of a map drawn at ``view`` (x east, y south)."""
+    scale = 512 * 2 ** view.zoom / 360  # Web Mercator: pixels per degree of longitude
+    return ((longitude - view.longitude) * scale,
+            (_mercator_y(view.latitude) - _mercator_y(latitude)) * scale)
+
+
 def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520,
              padding: float = 1.15) -> pdk.ViewState:
     """A view state that fits the main parts of the frame's features in a map of about

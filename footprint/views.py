@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import pydeck as pdk
 
 from footprint import atlas, friction, infrastructure, maps, pool, scoring
 from footprint.scenario import neutralise_cell
@@ -465,6 +466,18 @@ def number_format(metric: Metric) -> str:
 def download_name(kind: str, region: str, metric_id: str, ext: str) -> str:
     """'trial-footprint-ranking-latin-america-sp-pop-totl.csv'."""
     return f"trial-footprint-{kind}-{slug(region)}-{slug(metric_id)}.{ext}"
+
+
+def region_view(region: str, shapes: pd.DataFrame,
+                regions: Mapping[str, Sequence[str]]) -> pdk.ViewState:
+    """The map view that frames a region: the world for all regions, a
+    fixed frame for the regions in :data:`REGION_FRAMES`, else the main parts of its countries.
+    """
+    if region == REGION_ALL:
+        return maps.WORLD_VIEW
+    if region in REGION_FRAMES:
+        return maps.view_for_bounds(REGION_FRAMES[region])
+    return maps.view_for(shapes[shapes["iso3"].isin(scope(region, regions))])
 
 
 def selected_feature(collection: dict, iso3: str) -> dict:

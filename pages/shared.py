@@ -122,12 +122,7 @@ def major_cities(iso3: str, min_population: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def region_view(region: str) -> pdk.ViewState:
     """The map view that frames a region (the world for all regions)."""
-    if region == views.REGION_ALL:
-        return maps.WORLD_VIEW
-    if region in views.REGION_FRAMES:
-        return maps.view_for_bounds(views.REGION_FRAMES[region])
-    shapes = country_shapes()
-    return maps.view_for(shapes[shapes["iso3"].isin(views.scope(region, regions()))])
+    return views.region_view(region, country_shapes(), regions())
 
 
 @st.cache_data(show_spinner=False)

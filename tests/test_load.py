@@ -1,5 +1,6 @@
 """Short form of the load test (`make load` runs 20 sessions for 60 s): concurrent browser
-sessions explore, click and forecast against one server with zero errors. Figures are
+sessions explore, click and forecast against one server with zero errors (short pauses, so
+every kind of action runs within 15 s). Figures are
 printed by bench/load.py, never asserted here.
 
 The driver runs in its own process: it uses Playwright's asyncio API, which cannot start
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_concurrent_sessions_cause_no_errors():
     done = subprocess.run(
-        [sys.executable, "bench/load.py", "--sessions", "2", "--seconds", "15"],
+        [sys.executable, "bench/load.py", "--sessions", "2", "--seconds", "15",
+         "--think", "1", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     result = json.loads(done.stdout)
     assert result["error_messages"] == [], result

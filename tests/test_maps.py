@@ -172,6 +172,17 @@ def test_view_for_bounds_fits_width_or_height():
     assert_allclose(tall.zoom, math.log2(512 * 360 / (512 * 2 * y)), atol=0.01)
 
 
+def test_pixel_offset_inverts_the_view_centre():
+    view = maps.view_for_bounds((-180, -10, 180, 10), width_px=1024, height_px=1024,
+                                padding=1.0)  # zoom 1: 1024 px for 360 degrees
+    assert maps.pixel_offset(view, view.longitude, view.latitude) == (0.0, 0.0)
+    dx, dy = maps.pixel_offset(view, view.longitude + 90, 0.0)
+    assert_allclose(dx, 256, atol=2)
+    assert_allclose(dy, 0, atol=1)
+    _, north = maps.pixel_offset(view, 0.0, 45.0)
+    assert north < 0  # north is up, screen y grows down
+
+
 def test_view_for_france_stays_in_europe(con):
     shapes = atlas.country_shapes(con).set_index("iso3")
     view = maps.view_for(shapes.loc[["FRA"]])  # French Guiana is part of the polygon
