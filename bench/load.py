@@ -50,15 +50,30 @@ METRICS = ["Attractiveness", "Reachable patients", "Regulatory friction",
            "Infrastructure risk"]
 INDICATIONS = ["Type 2 diabetes", "Hypertension", "Tuberculosis"]
 
-# Record every change of the script state with a timestamp (performance.now()).
+# Record every change of the script state with a timestamp (performance.now()). The whole
+# body is watched, not one element, so a re-created app root is still seen, and each record's
+# old value is kept, so a run that starts and ends between two callbacks is not lost.
 OBSERVER = """
 () => {
   window.__runs = [];
-  const app = document.querySelector('[data-test-script-state]');
-  const note = () => window.__runs.push([app.getAttribute('data-test-script-state'),
-                                         performance.now()]);
-  new MutationObserver(note).observe(app, {attributes: true,
-                                           attributeFilter: ['data-test-script-state']});
+  let last = null;
+  const note = (records) => {
+    const now = performance.now();
+    for (const r of records || []) {  // states set and replaced since the last callback
+      if (r.type === 'attributes' && r.oldValue && r.oldValue !== last) {
+        window.__runs.push([r.oldValue, now]);
+        last = r.oldValue;
+      }
+    }
+    const app = document.querySelector('[data-test-script-state]');
+    const state = app ? app.getAttribute('data-test-script-state') : null;
+    if (state !== last) window.__runs.push([state, now]);
+    last = state;
+  };
+  note();
+  new MutationObserver(note).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeOldValue: true,
+    attributeFilter: ['data-test-script-state']});
 }
 """
 RERUN_DONE = """
@@ -190,7 +205,10 @@ async def _timed(page: Page, name: str, action, result: LoadResult,
         if optional:
             result.missed_clicks += 1
             return
-        raise TimeoutError(f"{name}: no rerun ended within {timeout_ms / 1000:.0f} s") from None
+        states = await page.evaluate("(window.__runs || []).slice(-4)")
+        raise TimeoutError(f"{name}: no rerun ended within {timeout_ms / 1000:.0f} s "
+                           f"(t0 {t0:.0f} ms; last script states {states}; "
+                           f"at {page.url})") from None
     result.latencies_ms.append(float(await handle.json_value()))
     result.actions += 1
 
@@ -258,7 +276,9 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
                 result.errors.append(f"session {seed}: exception shown in the page")
                 break
     except Exception as exc:  # a timeout or a crash is a load-test error, reported
-        result.errors.append(f"session {seed}: {type(exc).__name__}: {exc}"[:300])
+        result.errors.append(f"session {seed}: {type(exc).__name__}: {exc}"[:600])
+        await page.screenshot(path=ROOT / "bench" / "results" / f"load-error-{seed}.png",
+                              full_page=True)
     finally:
         await context.close()
 
