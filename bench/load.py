@@ -3,11 +3,18 @@
 Each session (its own browser context in one headless Chromium) loops for the given time:
 changes region, indication and metric on Explore, clicks a country on the map, and runs a
 forecast on the Scenario builder, pausing 3-8 s between actions as a user reads the result
-(``--think``). Interaction latency is the time from the action to the end of the rerun it
-triggers (Streamlit's ``data-test-script-state`` going back to ``notRunning``). Errors are
-exception boxes in the page, page errors, and tracebacks in the server log. Peak memory is the
-server's VmHWM; CPU is the server's share of all CPU time used during the run (the browsers
-take the rest). Only loopback is contacted, with a bounded number of actions per session.
+(``--think``). Figures:
+
+- interaction latency: from the action until the rerun it triggers has finished on the
+  server (its ``script_finished`` message on the websocket) and the page shows it
+  (Streamlit's ``data-test-script-state`` back to ``notRunning``);
+- run finished: until the server's message alone, apart from the page drawing it;
+- health: the latency of ``/_stcore/health``, polled twice a second;
+- errors: exception boxes in the page, page errors, time-outs, tracebacks in the server log;
+- the server's peak memory (VmHWM) and its share of all CPU time used during the run (the
+  browsers take the rest).
+
+Only loopback is contacted, with a bounded number of actions per session.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 from playwright.async_api import Page, async_playwright
-from playwright.async_api import TimeoutError as PlaywrightTimeout
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,48 +57,13 @@ METRICS = ["Attractiveness", "Reachable patients", "Regulatory friction",
            "Infrastructure risk"]
 INDICATIONS = ["Type 2 diabetes", "Hypertension", "Tuberculosis"]
 
-# Record every change of the script state with a timestamp (performance.now()). The whole
-# body is watched, not one element, so a re-created app root is still seen, and each record's
-# old value is kept, so a run that starts and ends between two callbacks is not lost.
-OBSERVER = """
-() => {
-  window.__runs = [];
-  let last = null;
-  const note = (records) => {
-    const now = performance.now();
-    for (const r of records || []) {  // states set and replaced since the last callback
-      if (r.type === 'attributes' && r.oldValue && r.oldValue !== last) {
-        window.__runs.push([r.oldValue, now]);
-        last = r.oldValue;
-      }
-    }
-    const app = document.querySelector('[data-test-script-state]');
-    const state = app ? app.getAttribute('data-test-script-state') : null;
-    if (state !== last) window.__runs.push([state, now]);
-    last = state;
-  };
-  note();
-  new MutationObserver(note).observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeOldValue: true,
-    attributeFilter: ['data-test-script-state']});
-}
-"""
-RERUN_DONE = """
-(t0) => {
-  const runs = window.__runs || [];
-  const started = runs.findIndex(([s, t]) => s === 'running' && t >= t0);
-  if (started < 0) return false;
-  const done = runs.slice(started).find(([s]) => s !== 'running');
-  return done ? done[1] - t0 : false;
-}
-"""
-
 
 @dataclass
 class LoadResult:
     """What a load run measured."""
 
     latencies_ms: list[float] = field(default_factory=list)
+    finished_ms: list[float] = field(default_factory=list)
     health_ms: list[float] = field(default_factory=list)
     actions: int = 0
     missed_clicks: int = 0
@@ -107,6 +79,8 @@ class LoadResult:
                 "missed_clicks": self.missed_clicks, "errors": len(self.errors),
                 "p50_ms": _quantile(self.latencies_ms, 0.5),
                 "p95_ms": _quantile(self.latencies_ms, 0.95),
+                "run_finished_p50_ms": _quantile(self.finished_ms, 0.5),
+                "run_finished_p95_ms": _quantile(self.finished_ms, 0.95),
                 "health_p50_ms": _quantile(self.health_ms, 0.5),
                 "health_p95_ms": _quantile(self.health_ms, 0.95),
                 "peak_rss_mb": self.peak_rss_mb,
@@ -114,6 +88,34 @@ class LoadResult:
                 "all_cpu_s": round(self.machine_cpu_s, 1),
                 "server_cpu_share": round(self.server_cpu_s / self.machine_cpu_s, 3)
                 if self.machine_cpu_s else None}
+
+
+class ScriptRuns:
+    """When the server finished each script run of one page, read from its websocket frames.
+
+    The page's own "running" indicator is not enough: a starved browser handles a short run's
+    start and end messages in one task, React renders them at once, and the run never shows.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.finished: list[float] = []  # time.monotonic() of each finished run
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, bytes) and len(payload) < 1000:  # script_finished is tiny
+            msg = ForwardMsg.FromString(payload)
+            if (msg.WhichOneof("type") == "script_finished"
+                    and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
+                self.finished.append(time.monotonic())
+
+    async def finished_after(self, t0: float, timeout_s: float) -> bool:
+        """Wait until a run finishes after ``t0``; False when none does within the time."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.finished and self.finished[-1] >= t0:
+                return True
+            await asyncio.sleep(0.05)
+        return False
 
 
 def _quantile(values: list[float], q: float) -> float | None:
@@ -190,26 +192,25 @@ def peak_rss_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else float("nan")
 
 
-async def _timed(page: Page, name: str, action, result: LoadResult,
+async def _timed(page: Page, runs: ScriptRuns, name: str, action, result: LoadResult,
                  timeout_ms: int = ACTION_TIMEOUT_MS, optional: bool = False) -> None:
-    """Run an action and record the latency of the rerun it triggers.
+    """Run an action; record the time until the rerun it triggers has finished on the server
+    and the page shows it (Streamlit's script state back to ``notRunning``).
 
-    ``optional``: the action may trigger no rerun (a click that lands on the ocean): then
+    ``optional``: the action may trigger no rerun (a click that lands on the sea): then
     nothing is recorded instead of a timeout error.
     """
-    t0 = await page.evaluate("performance.now()")
+    t0 = time.monotonic()
     await action()
-    try:
-        handle = await page.wait_for_function(RERUN_DONE, arg=t0, timeout=timeout_ms)
-    except PlaywrightTimeout:
+    if not await runs.finished_after(t0, timeout_ms / 1000):
         if optional:
             result.missed_clicks += 1
             return
-        states = await page.evaluate("(window.__runs || []).slice(-4)")
-        raise TimeoutError(f"{name}: no rerun ended within {timeout_ms / 1000:.0f} s "
-                           f"(t0 {t0:.0f} ms; last script states {states}; "
-                           f"at {page.url})") from None
-    result.latencies_ms.append(float(await handle.json_value()))
+        raise TimeoutError(f"{name}: no rerun finished within {timeout_ms / 1000:.0f} s "
+                           f"(at {page.url})")
+    result.finished_ms.append((runs.finished[-1] - t0) * 1000)
+    await _wait_idle(page)
+    result.latencies_ms.append((time.monotonic() - t0) * 1000)
     result.actions += 1
 
 
@@ -233,13 +234,13 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
     await asyncio.sleep(seed * RAMP_UP_S)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
+    runs = ScriptRuns(page)
     page.set_default_timeout(ACTION_TIMEOUT_MS)  # clicks too, not Playwright's 30 s default
     page.on("pageerror", lambda exc: result.errors.append(f"pageerror: {exc}"))
     try:
         await page.goto(url, timeout=LOAD_TIMEOUT_MS)
         await page.wait_for_selector(".stDeckGlJsonChart canvas", timeout=LOAD_TIMEOUT_MS)
         await _wait_idle(page)
-        await page.evaluate(OBSERVER)
         end = time.monotonic() + seconds
         n = 0
         last_click = (0.0, 0.0)
@@ -252,7 +253,7 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
                 shown = await _shown(page, label)
                 # another value than the one shown: choosing the shown one triggers no rerun
                 option = rng.choice([v for v in choices[label] if v not in shown])
-                await _timed(page, f"choose {label} {option}",
+                await _timed(page, runs, f"choose {label} {option}",
                              lambda lb=label, op=option: _choose(page, lb, op), result)
             elif step == 4:
                 shown = await _shown(page, "Region")
@@ -266,11 +267,11 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
                 if inside:
                     dx, dy = last_click = rng.choice(inside)
                     x, y = box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
-                    await _timed(page, f"click the map in {region}",
+                    await _timed(page, runs, f"click the map in {region}",
                                  lambda x=x, y=y: page.mouse.click(x, y), result,
                                  timeout_ms=CLICK_TIMEOUT_MS, optional=True)
             else:
-                await _forecast(page, result)
+                await _forecast(page, runs, result)
             await asyncio.sleep(rng.uniform(*think_s))
             if await page.locator('[data-testid="stException"]').count():
                 result.errors.append(f"session {seed}: exception shown in the page")
@@ -288,15 +289,16 @@ async def _shown(page: Page, label: str) -> str:
     return await page.get_by_role("combobox", name=label).first.input_value()
 
 
-async def _forecast(page: Page, result: LoadResult) -> None:
+async def _forecast(page: Page, runs: ScriptRuns, result: LoadResult) -> None:
     """Open the Scenario builder from the sidebar, run the forecast, go back to Explore, as
     a user does (no page reload: the session and its widgets stay)."""
     nav = page.locator('[data-testid="stSidebarNav"]')
-    await _timed(page, "open the Scenario builder",
+    await _timed(page, runs, "open the Scenario builder",
                  nav.get_by_role("link", name="Scenario builder").click, result)
     button = page.get_by_role("button", name=re.compile("forecast", re.I)).first
-    await _timed(page, "run the forecast", button.click, result)
-    await _timed(page, "back to Explore", nav.get_by_role("link", name="Explore").click, result)
+    await _timed(page, runs, "run the forecast", button.click, result)
+    await _timed(page, runs, "back to Explore", nav.get_by_role("link", name="Explore").click,
+                 result)
     await page.wait_for_selector(".stDeckGlJsonChart canvas", timeout=ACTION_TIMEOUT_MS)
 
 

@@ -295,3 +295,14 @@ def test_table_csv_neutralises_formulas_and_keeps_numbers():
     back = pd.read_csv(io.StringIO(text))
     assert list(back["name"]) == ["'=HYPERLINK(\"x\")", "'+1", "Brazil", "'@SUM(A1)"]
     assert list(back["score"]) == [-1.5, 2.0, 3.0, 4.0]  # still numbers, sign kept
+
+
+def test_region_view_frames_the_region(database):
+    shapes = atlas.country_shapes(database)
+    members = atlas.regions(database)
+    assert views.region_view(views.REGION_ALL, shapes, members) == maps.WORLD_VIEW
+    japan = views.region_view("Japan", shapes, members)  # a fixed frame
+    assert 135 < japan.longitude < 140 and 36 < japan.latitude < 40
+    latin = views.region_view("Latin America", shapes, members)  # from its countries
+    assert -90 < latin.longitude < -60 and -25 < latin.latitude < 5
+    assert latin.zoom > maps.WORLD_VIEW.zoom
