@@ -333,12 +333,18 @@ async def run_load(url: str, sessions: int, seconds: float,
     return result
 
 
-def load_test(sessions: int, seconds: float, think_s: tuple[float, float] = THINK_S
-              ) -> LoadResult:
-    """Start a server, run the load, collect server errors, peak memory and CPU time."""
+def load_test(sessions: int, seconds: float, think_s: tuple[float, float] = THINK_S,
+              nice: int = 0) -> LoadResult:
+    """Start a server, run the load, collect server errors, peak memory and CPU time.
+
+    ``nice`` > 0 lowers the priority of this driver and the browsers it starts (not of the
+    server, started first), as if the users' browsers ran on their own machines.
+    """
     log_path = ROOT / "bench" / "results" / "load-server.log"
     log_path.parent.mkdir(exist_ok=True)
     proc, url = start_server(log_path)
+    if nice > 0:
+        os.nice(nice)  # inherited by Playwright's driver and Chromium, started after this
     try:
         server_cpu, all_cpu = process_cpu_s(proc.pid), machine_cpu_s()
         result = asyncio.run(run_load(url, sessions, seconds, think_s))
@@ -361,10 +367,12 @@ if __name__ == "__main__":
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--sessions", type=int, default=20)
     args.add_argument("--seconds", type=float, default=60)
+    args.add_argument("--nice", type=int, default=0,
+                      help="run the browsers at this lower priority than the server (0-19)")
     args.add_argument("--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"),
                       help="pause after each action, uniform between MIN and MAX seconds")
     opts = args.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    res = load_test(opts.sessions, opts.seconds, tuple(opts.think))
+    res = load_test(opts.sessions, opts.seconds, tuple(opts.think), opts.nice)
     print(json.dumps({**res.summary(), "error_messages": res.errors[:20]}, indent=2))
     sys.exit(1 if res.errors else 0)
