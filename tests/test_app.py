@@ -139,7 +139,9 @@ def test_explore_map_click_opens_country_details(app):
     assert "Brazil (BRA) · Latin America" in text
     funnel = table_with(app, "Step")
     assert list(funnel["Step"])[-1] == "Reachable"
-    assert layer(deck_spec(app), "selected")["data"]["features"][0]["iso3"] == "BRA"
+    # the outline of the selected country: Brazil's rings, and nothing outside them
+    outline = layer(deck_spec(app), "selected")["data"]
+    assert outline == maps.ring_segments([brazil["geometry"]])
     assert app.query_params["country"] == "BRA"
     # the map is redrawn under a new key without the selection (no faded choropleth)
     assert app.session_state["_explore_map_generation"] == 1
