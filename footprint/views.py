@@ -470,9 +470,8 @@ def download_name(kind: str, region: str, metric_id: str, ext: str) -> str:
 
 def region_view(region: str, shapes: pd.DataFrame,
                 regions: Mapping[str, Sequence[str]]) -> pdk.ViewState:
-    """The map view that frames a region: the world for all regions, a
-    fixed frame for the regions in :data:`REGION_FRAMES`, else the main parts of its countries.
-    """
+    """The map view that frames a region: the world for all regions, a fixed frame for those
+    in :data:`REGION_FRAMES`, else the main parts of the region's countries."""
     if region == REGION_ALL:
         return maps.WORLD_VIEW
     if region in REGION_FRAMES:
