@@ -21,6 +21,7 @@ import urllib.request
 from io import BytesIO
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,12 +92,11 @@ def wait_for_map(page, timeout_s: float = 60.0) -> None:
     page.wait_for_selector(CANVAS, timeout=timeout_s * 1000)
     canvas = page.locator(CANVAS).first
     deadline = time.perf_counter() + timeout_s
-    ocean = maps.OCEAN[:3]
     while time.perf_counter() < deadline:
-        pixels = Image.open(BytesIO(canvas.screenshot())).convert("RGB").getdata()
-        n_ocean = sum(1 for p in pixels if p == ocean)
-        n_land = sum(1 for p in pixels if p != ocean and p != (255, 255, 255))
-        if n_ocean > 0.05 * len(pixels) and n_land > 0.05 * len(pixels):
+        rgb = np.asarray(Image.open(BytesIO(canvas.screenshot())).convert("RGB"))
+        ocean = np.all(rgb == maps.OCEAN[:3], axis=-1)
+        land = ~ocean & ~np.all(rgb == 255, axis=-1)  # neither ocean nor blank page
+        if ocean.mean() > 0.05 and land.mean() > 0.05:
             return
     raise TimeoutError("the map did not draw")
 

@@ -258,7 +258,7 @@ def _polygons(geometry: dict) -> list:
     raise ValueError(f"expected a Polygon or MultiPolygon, got {geometry['type']}")
 
 
-def border_layer(layer_id: str, segments: list[dict], color: Rgba = BORDER,
+def border_layer(layer_id: str, segments: Sequence[dict], color: Rgba = BORDER,
                  width_px: float = 1.0) -> pdk.Layer:
     """Lines ``width_px`` pixels wide at every zoom along ``segments`` (from
     :func:`ring_segments`); not pickable.

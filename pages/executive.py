@@ -48,7 +48,7 @@ collection = maps.feature_collection(
     props, ["iso3", "name", "risk_tier", "value_text", "detail_text", "fill"],
     geometry=shared.country_geometries())
 chart = maps.deck([maps.polygon_layer("countries", collection),
-                   maps.border_layer("borders", list(shared.country_borders()))],
+                   maps.border_layer("borders", shared.country_borders())],
                   views.TIER_TOOLTIP_HTML)
 st.pydeck_chart(chart, key="executive_map", height=520)
 legend_col, note_col = st.columns([1, 2])

@@ -110,7 +110,7 @@ collection = maps.feature_collection(
     props, ["iso3", "name", "value_text", "detail_text", "fill"],
     geometry=shared.country_geometries())
 layers = [maps.polygon_layer("countries", collection),
-          maps.border_layer("borders", list(shared.country_borders()))]
+          maps.border_layer("borders", shared.country_borders())]
 if country:
     layers.append(maps.outline_layer("selected", views.selected_feature(collection, country)))
 st.pydeck_chart(maps.deck(layers, views.TOOLTIP_HTML, shared.region_view(region)),
