@@ -11,11 +11,11 @@ import streamlit as st
 # of the first page view on a fresh server.
 st.set_page_config(page_title="Trial Footprint", page_icon=":material/public:", layout="wide")
 st.navigation([
-    st.Page("pages/explore.py", title="Explore", icon=":material/public:", default=True),
-    st.Page("pages/executive.py", title="Executive risk map", icon=":material/traffic:",
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/public:", default=True),
+    st.Page("app_pages/executive.py", title="Executive risk map", icon=":material/traffic:",
             url_path="risk-map"),
-    st.Page("pages/scenario_builder.py", title="Scenario builder", icon=":material/trending_up:",
+    st.Page("app_pages/scenario_builder.py", title="Scenario builder", icon=":material/trending_up:",
             url_path="scenario"),
-    st.Page("pages/methods.py", title="Data & methods", icon=":material/menu_book:",
+    st.Page("app_pages/methods.py", title="Data & methods", icon=":material/menu_book:",
             url_path="data-and-methods"),
 ]).run()

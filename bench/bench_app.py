@@ -30,8 +30,11 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.common import figure, report  # noqa: E402
-from footprint import atlas, maps, model, scoring, views  # noqa: E402
-from footprint.database import build_database  # noqa: E402
+from footprint.data import atlas, model_inputs  # noqa: E402
+from footprint.data.database import build_database  # noqa: E402
+from footprint.model import scoring  # noqa: E402
+from footprint.views import maps  # noqa: E402
+from footprint.views import pages_tmp as views
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic",
@@ -67,7 +70,7 @@ def payload_sizes() -> dict[str, int]:
     con = build_database()
     shapes = atlas.country_shapes(con)
     regions = atlas.regions(con)
-    inputs = model.load_inputs(con)
+    inputs = model_inputs.load_inputs(con)
     frame = scoring.country_frame(inputs, "type2_diabetes")
     scored = scoring.score(frame, scoring.Weights(), list(frame.index))
     metric = views.model_metrics()["attractiveness"]

@@ -16,8 +16,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bench.common import figure, report, timings  # noqa: E402
-from footprint import queries  # noqa: E402
-from footprint.database import build_database  # noqa: E402
+from footprint.data import queries  # noqa: E402
+from footprint.data.database import build_database  # noqa: E402
 
 SAMPLE_PARAMS = {
     "latest_indicators": {"as_of_year": 2025, "max_age_years": 5},
@@ -26,7 +26,7 @@ SAMPLE_PARAMS = {
 }
 COLD = """
 import time; t0 = time.perf_counter()
-from footprint.database import build_database
+from footprint.data.database import build_database
 t1 = time.perf_counter(); build_database(); t2 = time.perf_counter()
 print(t1 - t0, t2 - t1)
 """

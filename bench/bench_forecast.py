@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 import numpy as np  # noqa: E402
 
 from bench.common import figure, report  # noqa: E402
-from footprint import forecast as fc  # noqa: E402
-from footprint.scenario import CountryPlan, Scenario, resolve  # noqa: E402
+from footprint.enrollment import forecast as fc  # noqa: E402
+from footprint.enrollment.scenario import CountryPlan, Scenario, resolve  # noqa: E402
 
 N_TRIALS = 10_000
 TARGET = 1000

@@ -17,12 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import figure, report, timings  # noqa: E402
-from footprint import model, scoring  # noqa: E402
-from footprint.database import build_database  # noqa: E402
+from footprint.data import model_inputs  # noqa: E402
+from footprint.data.database import build_database  # noqa: E402
+from footprint.model import scoring  # noqa: E402
 
 
 def main() -> None:
-    inputs = model.load_inputs(build_database())
+    inputs = model_inputs.load_inputs(build_database())
     indications = list(inputs.indications.index)
     frames = {i: scoring.country_frame(inputs, i) for i in indications}
     everyone = list(inputs.countries.index)

@@ -39,8 +39,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from footprint import atlas, maps, views  # noqa: E402
-from footprint.database import build_database  # noqa: E402
+from footprint.data import atlas  # noqa: E402
+from footprint.data.database import build_database  # noqa: E402
+from footprint.views import maps  # noqa: E402
+from footprint.views import pages_tmp as views
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic",

@@ -13,10 +13,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from footprint import atlas, forecast, model, planning, pool, scoring
-from footprint.database import DataFileError, build_database
-from footprint.scenario import Scenario, ScenarioError, scenario_from_json, scenario_to_csv
-from footprint.uploads import UploadError, decode
+from footprint.data import atlas, model_inputs
+from footprint.data.database import DataFileError, build_database
+from footprint.enrollment import forecast, planning
+from footprint.enrollment.scenario import (
+    Scenario,
+    ScenarioError,
+    scenario_from_json,
+    scenario_to_csv,
+)
+from footprint.io.uploads import UploadError, decode
+from footprint.model import pool, scoring
 
 
 class UsageError(ValueError):
@@ -39,14 +46,14 @@ SCORE_COLUMNS = ["rank", "iso3", "name", "reachable_patients", "pool_score", "fr
                  "flags"]
 
 
-def _indication(inputs: model.ModelInputs, name: str) -> str:
+def _indication(inputs: model_inputs.ModelInputs, name: str) -> str:
     known = sorted(pool.catalogue(inputs))
     if name not in known:
         raise UsageError(f"unknown indication {name!r}; valid: {', '.join(known)}")
     return name
 
 
-def _countries(inputs: model.ModelInputs, text: str) -> list[str]:
+def _countries(inputs: model_inputs.ModelInputs, text: str) -> list[str]:
     codes = [c.strip().upper() for c in text.split(",") if c.strip()]
     unknown = [c for c in codes if c not in inputs.countries.index]
     if unknown or not codes:
@@ -62,7 +69,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _cmd_pool(args: argparse.Namespace, con) -> str:
-    inputs = model.load_inputs(con)
+    inputs = model_inputs.load_inputs(con)
     indication = _indication(inputs, args.indication)
     codes = _countries(inputs, args.countries)
     if not 0 <= args.eligibility <= 1:
@@ -77,7 +84,7 @@ def _cmd_pool(args: argparse.Namespace, con) -> str:
 
 
 def _cmd_scores(args: argparse.Namespace, con) -> str:
-    inputs = model.load_inputs(con)
+    inputs = model_inputs.load_inputs(con)
     indication = _indication(inputs, args.indication)
     if args.region is not None and args.region not in inputs.region_members:
         raise UsageError(f"unknown region {args.region!r}; valid: "
@@ -102,7 +109,7 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
     return table.to_string(index=False)
 
 
-def _load_scenario(inputs: model.ModelInputs, path: str) -> Scenario:
+def _load_scenario(inputs: model_inputs.ModelInputs, path: str) -> Scenario:
     try:
         with open(path, "rb") as handle:
             text = decode(handle.read())
@@ -123,7 +130,7 @@ def _finite(x: float | None) -> float | None:
 
 
 def _cmd_forecast(args: argparse.Namespace, con) -> str:
-    inputs = model.load_inputs(con)
+    inputs = model_inputs.load_inputs(con)
     scenario = _load_scenario(inputs, args.scenario)
     if not 100 <= args.sims <= 200_000:
         raise UsageError("--sims must be between 100 and 200000")
@@ -161,7 +168,7 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
 
 
 def _cmd_export(args: argparse.Namespace, con) -> str:
-    inputs = model.load_inputs(con)
+    inputs = model_inputs.load_inputs(con)
     scenario = _load_scenario(inputs, args.scenario)
     result = None
     if args.with_forecast:

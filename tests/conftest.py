@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from footprint.database import build_database
+from footprint.data.database import build_database
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from footprint import maps
+from footprint.views import maps
 
 APP = "../app.py"  # AppTest paths are relative to this file
-EXECUTIVE = "pages/executive.py"
-METHODS = "pages/methods.py"
+EXECUTIVE = "app_pages/executive.py"
+METHODS = "app_pages/methods.py"
 CONTEXT = list(maps.CONTEXT_LAND)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from footprint import maps
+from footprint.views import maps
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from footprint import scenario_view as view
+from footprint.views import scenario as view
 from tests.test_browser import (  # noqa: F401  (fixtures)
     browser_context_args,
     browser_type_launch_args,

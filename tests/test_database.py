@@ -7,8 +7,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from footprint import atlas
-from footprint.database import DATA_DIR, SOURCE_FILES, DataFileError, build_database
+from footprint.data import atlas
+from footprint.data.database import DATA_DIR, SOURCE_FILES, DataFileError, build_database
 
 SIX_REGIONS = {"United States", "European Union", "Japan", "India", "Latin America",
                "Eastern Europe"}

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from footprint import forecast as fc
-from footprint.scenario import CountryPlan, Scenario, resolve
+from footprint.enrollment import forecast as fc
+from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
 
 ALPHA, RATE = 2.0, 0.5  # per site; beta = alpha / rate = 4 per month
 BETA = ALPHA / RATE

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from footprint import friction
+from footprint.model import friction
 from tests.tiny import make_inputs, regulatory_row
 
 
@@ -104,8 +104,8 @@ def test_a_longer_clock_never_lowers_friction(clock, extra, unit):
 
 
 def test_real_data_eu_members_share_the_ctr_clock(con):
-    from footprint import model
-    inputs = model.load_inputs(con)
+    from footprint.data import model_inputs
+    inputs = model_inputs.load_inputs(con)
     s = friction.startup(inputs)
     assert s.loc["DEU", "regulator"].startswith("National competent authority")
     assert_allclose(s.loc["CZE", "approval_days"], 84)  # its own observed figure

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from footprint import scenario_view as view
-from footprint.scenario import CountryPlan, Scenario, scenario_to_csv
+from footprint.enrollment.scenario import CountryPlan, Scenario, scenario_to_csv
+from footprint.views import scenario as view
 from tests.test_scenario_page import app as app  # noqa: F401 (the fixture)
 from tests.test_scenario_page import (
     errors,

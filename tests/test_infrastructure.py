@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.testing import assert_allclose
 
-from footprint import infrastructure
+from footprint.model import infrastructure
 from tests.tiny import make_inputs
 
 NO_WAR = pd.Series(dtype="boolean")
@@ -52,8 +52,9 @@ def test_war_raises_risk_to_the_floor():
 
 def test_percentiles_use_the_global_reference_not_the_selection(con):
     """A country's score is the same whichever region the user filters to."""
-    from footprint import model, scoring
-    inputs = model.load_inputs(con)
+    from footprint.data import model_inputs
+    from footprint.model import scoring
+    inputs = model_inputs.load_inputs(con)
     eu = scoring.score_table(inputs, scoring.ScoreParams("hypertension",
                                                           region="European Union"))
     east = scoring.score_table(inputs, scoring.ScoreParams("hypertension",

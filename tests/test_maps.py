@@ -12,7 +12,8 @@ import pytest
 import shapely
 from numpy.testing import assert_allclose
 
-from footprint import atlas, maps
+from footprint.data import atlas
+from footprint.views import maps
 
 
 def square(x0, y0, size=1.0):

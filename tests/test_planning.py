@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from footprint import model, planning, pool, scoring
-from footprint.scenario import CountryPlan, Scenario
+from footprint.data import model_inputs
+from footprint.enrollment import planning
+from footprint.enrollment.scenario import CountryPlan, Scenario
+from footprint.model import pool, scoring
 
 
 @pytest.fixture(scope="module")
 def inputs(database):
-    return model.load_inputs(database.cursor())
+    return model_inputs.load_inputs(database.cursor())
 
 
 def scenario(indication, deadline=None):

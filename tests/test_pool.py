@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from footprint import pool
+from footprint.model import pool
 from tests.tiny import make_inputs
 
 
@@ -119,8 +119,8 @@ def test_band_share_is_a_share_and_grows_with_the_band(s0, s2, low, width):
 
 
 def test_real_data_funnel_is_ordered(con):
-    from footprint import model
-    inputs = model.load_inputs(con)
+    from footprint.data import model_inputs
+    inputs = model_inputs.load_inputs(con)
     for indication in pool.catalogue(inputs).values():
         f = pool.funnel(inputs, indication).dropna(subset=["reachable_patients"])
         assert len(f) > 100, indication.id

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from footprint import queries
-from footprint.database import BUILD_DIR
+from footprint.data import queries
+from footprint.data.database import BUILD_DIR
 
 # Sample parameters for each named query that declares some.
 SAMPLE_PARAMS = {

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footprint import scenario as sc
-from footprint.scenario import (
+from footprint.enrollment import scenario as sc
+from footprint.enrollment.scenario import (
     CountryPlan,
     Scenario,
     ScenarioError,
@@ -201,7 +201,7 @@ def test_cells_text_neutralised_numbers_plain():
 
 
 def test_csv_with_results_adds_outputs_and_still_imports():
-    from footprint.forecast import forecast_closed_form
+    from footprint.enrollment.forecast import forecast_closed_form
 
     s = small(countries=(CountryPlan("BRA", 5, cost_per_patient=100.0), CountryPlan("MEX", 3)))
     result = forecast_closed_form(resolve(s))
@@ -399,7 +399,7 @@ def test_resolve_rejects_bad_model_values_and_with_sites_checks():
 
 def test_csv_resaved_by_excel_in_a_comma_decimal_locale_reads_back():
     """Excel (fr/de) re-saves our CSV with ';' separators and decimal commas."""
-    from footprint.scenario import scenario_from_csv, scenario_to_csv
+    from footprint.enrollment.scenario import scenario_from_csv, scenario_to_csv
 
     original = Scenario("Essai", "hypertension", 200,
                         (CountryPlan("FRA", 4, rate=0.7, never_activate_share=0.15),),

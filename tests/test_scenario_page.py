@@ -10,11 +10,11 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from footprint import scenario_view as view
-from footprint.scenario import CountryPlan, Scenario
+from footprint.enrollment.scenario import CountryPlan, Scenario
+from footprint.views import scenario as view
 
 APP = "../app.py"  # AppTest paths are relative to this file
-PAGE = "pages/scenario_builder.py"
+PAGE = "app_pages/scenario_builder.py"
 SIMS = 2000
 EXAMPLE = view.default_scenario()
 
@@ -336,7 +336,7 @@ def test_the_scenario_survives_a_visit_to_another_page(app):
     app.slider(key="scenario_activation").set_value(120)
     run(app)
     save(app)
-    app.switch_page("pages/methods.py")
+    app.switch_page("app_pages/methods.py")
     run(app)
     app.switch_page(PAGE)
     run(app)

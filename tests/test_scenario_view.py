@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from footprint import forecast as fc
-from footprint import scenario as sc
-from footprint import scenario_view as view
-from footprint.scenario import CountryPlan, Scenario, ScenarioError
+from footprint.enrollment import forecast as fc
+from footprint.enrollment import scenario as sc
+from footprint.enrollment.scenario import CountryPlan, Scenario, ScenarioError
+from footprint.views import scenario as view
 
 VALID_ISO3 = {"BRA", "MEX", "ARG", "COL", "USA", "JPN", "FRA"}
 INDICATIONS = {"hypertension", "type2_diabetes"}
@@ -332,7 +332,7 @@ def test_unknown_goal_and_missing_goal_inputs_are_refused():
 # ---- site lists ----------------------------------------------------------------------------------
 
 def located(*sites: dict) -> pd.DataFrame:
-    """A frame shaped like footprint.sites.locate's output."""
+    """A frame shaped like footprint.site_lists.locate's output."""
     base = {"site_name": None, "country": None, "latitude": None, "longitude": None,
             "historic_rate": None, "located_country": None, "unit_code": None,
             "unit_name": None}

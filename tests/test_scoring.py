@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from footprint import scoring
+from footprint.model import scoring
 from tests.tiny import make_inputs, regulatory_row
 
 weights = st.tuples(*[st.floats(0, 10, allow_nan=False)] * 3).filter(lambda w: sum(w) > 1e-6)
@@ -91,8 +91,8 @@ def test_rank_stability_is_reproducible():
 
 
 def test_real_scores_for_every_indication_and_region(con):
-    from footprint import model
-    inputs = model.load_inputs(con)
+    from footprint.data import model_inputs
+    inputs = model_inputs.load_inputs(con)
     for indication in inputs.indications.index:
         frame = scoring.country_frame(inputs, indication)
         for region, members in inputs.region_members.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from footprint import sites
+from footprint.io import site_lists
 
 VALID = {"BRA", "USA", "JPN", "FRA", "IND"}
 
@@ -15,12 +15,12 @@ def test_valid_list_with_codes_and_coordinates(con):
             b"B,,35.68,139.69,\n"  # Tokyo
             b"C,,34.05,-118.24,1.2\n"  # Los Angeles
             b"D,USA,40.71,-74.0,\n")  # New York (given and located agree)
-    parsed = sites.parse_site_list(data, VALID)
-    located = sites.locate(con, parsed)
+    parsed = site_lists.parse_site_list(data, VALID)
+    located = site_lists.locate(con, parsed)
     assert list(located["iso3"]) == ["BRA", "JPN", "USA", "USA"]
     assert list(located["unit_code"][1:3]) == ["JP.TK", "US.CA"]
     assert not located["mismatch"].any()
-    counts = sites.count_per_country(located).set_index("iso3")
+    counts = site_lists.count_per_country(located).set_index("iso3")
     assert counts.loc["USA", "sites"] == 2
     assert counts.loc["USA", "mean_historic_rate"] == pytest.approx(1.2)
 
@@ -33,8 +33,8 @@ def test_every_problem_is_listed_with_its_row():
             b"D,BRA,,,-1\n"
             b"E,,,,\n"
             b"F,BRA,,,abc\n")
-    with pytest.raises(sites.SiteListError) as exc:
-        sites.parse_site_list(data, VALID)
+    with pytest.raises(site_lists.SiteListError) as exc:
+        site_lists.parse_site_list(data, VALID)
     text = "\n".join(exc.value.problems)
     assert "row 1, country: unknown code 'XXX'" in text
     assert "row 2, site_name" in text
@@ -45,13 +45,13 @@ def test_every_problem_is_listed_with_its_row():
 
 
 def test_missing_columns_are_named():
-    with pytest.raises(sites.SiteListError, match="need 'site_name'"):
-        sites.parse_site_list(b"hospital,town\nA,B\n", VALID)
+    with pytest.raises(site_lists.SiteListError, match="need 'site_name'"):
+        site_lists.parse_site_list(b"hospital,town\nA,B\n", VALID)
 
 
 def test_mismatch_between_code_and_coordinates_is_reported(con):
-    parsed = sites.parse_site_list(b"site_name,country,latitude,longitude\nX,FRA,35.68,139.69\n",
+    parsed = site_lists.parse_site_list(b"site_name,country,latitude,longitude\nX,FRA,35.68,139.69\n",
                                    VALID)
-    located = sites.locate(con, parsed)
+    located = site_lists.locate(con, parsed)
     assert located.loc[0, "iso3"] == "FRA" and located.loc[0, "located_country"] == "JPN"
     assert located.loc[0, "mismatch"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from footprint.uploads import UploadError, decode, number, read_table
+from footprint.io.uploads import UploadError, decode, number, read_table
 
 TABLE = "site_name,country,rate\nSão Paulo Hospital,BRA,1.5\nHôpital Nord,FRA,0.8\n"
 

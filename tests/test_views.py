@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from footprint import atlas, maps, model, scoring, views
+from footprint.data import atlas, model_inputs
+from footprint.model import scoring
+from footprint.views import maps
+from footprint.views import pages_tmp as views
 
 REGIONS = {"Latin America": ["ARG", "BRA"], "Japan": ["JPN"]}
 DEFAULT = views.ViewState(region=views.REGION_ALL, metric="attractiveness",
@@ -184,7 +187,7 @@ def test_year_span_and_table_height(values):
 def real(database):
     con = database.cursor()
     data = {"latest": atlas.latest_indicators(con), "catalogue": atlas.indicator_catalogue(con),
-            "regions": atlas.regions(con), "inputs": model.load_inputs(con),
+            "regions": atlas.regions(con), "inputs": model_inputs.load_inputs(con),
             "units": atlas.subnational_units(con, "JPN")}
     con.close()
     return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from footprint.model import ModelInputs
+from footprint.data.model_inputs import ModelInputs
 
 REG_COLUMNS = ["regulator", "clock_value", "clock_unit", "clock_note", "approval_low_days",
                "approval_high_days", "approval_note", "startup_low_days", "startup_high_days",

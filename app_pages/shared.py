@@ -12,8 +12,12 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from footprint import atlas, maps, model, pool, scoring, views
-from footprint.database import DataFileError, build_database
+from footprint.data import atlas
+from footprint.data.database import DataFileError, build_database
+from footprint.data.model_inputs import ModelInputs, load_inputs
+from footprint.model import pool, scoring
+from footprint.views import maps
+from footprint.views import pages_tmp as views
 
 # Column widths of a legend table (footprint.views.legend_rows): a narrow colour swatch and
 # narrow counts leave the class labels room.
@@ -132,10 +136,10 @@ def country_view(iso3: str) -> pdk.ViewState:
 
 
 @st.cache_data(show_spinner=False)
-def model_inputs() -> model.ModelInputs:
+def model_inputs() -> ModelInputs:
     """Everything the scoring models read, pulled from the database once."""
     with cursor() as cur:
-        return model.load_inputs(cur)
+        return load_inputs(cur)
 
 
 @st.cache_data(show_spinner=False)

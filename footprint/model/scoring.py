@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from footprint import friction, infrastructure, pool
-from footprint.model import ModelInputs, select
-from footprint.pool import Indication
+from footprint.data.model_inputs import ModelInputs, select
+from footprint.model import friction, infrastructure, pool
+from footprint.model.pool import Indication
 
 SCORES = ("pool_score", "friction_score", "infrastructure_score")
 TIER_LOW_BELOW = 35.0

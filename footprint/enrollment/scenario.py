@@ -79,7 +79,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeGuard
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from footprint.forecast import ForecastResult
+    from footprint.enrollment.forecast import ForecastResult
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from footprint import atlas, friction, infrastructure, maps, pool, scoring
-from footprint.scenario import neutralise_cell
+from footprint.data import atlas
+from footprint.enrollment.scenario import neutralise_cell
+from footprint.model import friction, infrastructure, pool, scoring
+from footprint.views import maps
 
 REGION_ALL = "All regions"
 # Longest value a link may carry for one parameter [characters].

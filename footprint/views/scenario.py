@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from footprint import forecast as fc
-from footprint import friction, pool, scenario
-from footprint.planning import DEFAULT_WINDOW_MONTHS
-from footprint.scenario import (
+from footprint.enrollment import forecast as fc
+from footprint.enrollment import scenario
+from footprint.enrollment.planning import DEFAULT_WINDOW_MONTHS
+from footprint.enrollment.scenario import (
     CountryPlan,
     ResolvedScenario,
     Scenario,
@@ -35,7 +35,9 @@ from footprint.scenario import (
     scenario_from_json,
     scenarios_from_csv,
 )
-from footprint.uploads import UploadError, decode
+from footprint.io.uploads import UploadError, decode
+from footprint.model import friction, pool
+from footprint.paths import EXAMPLES_DIR
 
 __all__ = [
     "EDITOR_COLUMNS",
@@ -71,7 +73,7 @@ __all__ = [
 ]
 
 EXAMPLE_PATH: Final = (
-    Path(__file__).resolve().parent.parent / "examples" / "scenario_latam_hypertension.json"
+    EXAMPLES_DIR / "scenario_latam_hypertension.json"
 )
 """The shipped example, the page's starting scenario."""
 
@@ -721,7 +723,7 @@ def site_counts_table(located: pd.DataFrame, names: Mapping[str, str]) -> pd.Dat
     Parameters
     ----------
     located : pandas.DataFrame
-        From :func:`footprint.sites.locate`.
+        From :func:`footprint.site_lists.locate`.
     names : mapping of str to str
         iso3 -> country name.
     """
@@ -852,7 +854,7 @@ def site_map(
     Parameters
     ----------
     located : pandas.DataFrame
-        From :func:`footprint.sites.locate`.
+        From :func:`footprint.site_lists.locate`.
     shapes : geopandas.GeoDataFrame, optional
         Country shapes with ``iso3`` and ``geometry``; drawn simplified for the listed countries.
     width_px, height_px : int

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from footprint import forecast, planning, sites
-from footprint import scenario as sc
-from footprint import scenario_view as view
-from footprint.scenario import Scenario, ScenarioError
-from footprint.uploads import UploadError
-from pages import shared
+from app_pages import shared
+from footprint.enrollment import forecast, planning
+from footprint.enrollment import scenario as sc
+from footprint.enrollment.scenario import Scenario, ScenarioError
+from footprint.io import site_lists
+from footprint.io.uploads import UploadError
+from footprint.views import scenario as view
 
 STATE = "scenario_page"
 LOAD = "scenario_load"  # a Scenario (or its JSON text) to load at the top of the next run
@@ -243,9 +244,9 @@ def compare_cached(scenario_jsons: tuple[str, ...], eligibility: float, activati
 @st.cache_data(show_spinner=False, max_entries=16)
 def locate_cached(data: bytes):
     """Parsed and located sites of an uploaded site list (raises on a bad file)."""
-    parsed = sites.parse_site_list(data, valid_iso3)
+    parsed = site_lists.parse_site_list(data, valid_iso3)
     with shared.cursor() as cur:
-        return sites.locate(cur, parsed)
+        return site_lists.locate(cur, parsed)
 
 
 # ---- countries and sites -------------------------------------------------------------------------
@@ -385,7 +386,7 @@ with t_sites:
         except UploadError as exc:
             st.error(f"**{site_file.name} was not read** (the table is unchanged):\n\n"
                      + view.markdown_list([str(exc)]))
-        except sites.SiteListError as exc:
+        except site_lists.SiteListError as exc:
             st.error(f"**{site_file.name} has problems** (the table is unchanged):\n\n"
                      + view.markdown_list(exc.problems))
         else:

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from footprint import queries
+from footprint.data import queries
 
 # The data snapshot's reference year: latest year of the World Bank population series.
 DATA_AS_OF_YEAR = 2025

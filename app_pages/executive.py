@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from footprint import friction, maps, pool, scoring, views
-from pages import shared
+from app_pages import shared
+from footprint.model import friction, pool, scoring
+from footprint.views import maps
+from footprint.views import pages_tmp as views
 
 PAGE = "executive"
 DEFAULT_INDICATION = "type2_diabetes"

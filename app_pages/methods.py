@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from footprint import views
-from pages import shared
+from app_pages import shared
+from footprint.views import pages_tmp as views
 
 regions = shared.regions()
 catalogue = shared.indicator_catalogue()

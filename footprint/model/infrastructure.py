@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from footprint.model import ModelInputs
+from footprint.data.model_inputs import ModelInputs
 
 # component name -> indicator code; all are "more is better"
 RISK_COMPONENTS = {

@@ -72,7 +72,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from footprint.scenario import MAX_SITES_PER_COUNTRY, ResolvedCountry, ResolvedScenario
+from footprint.enrollment.scenario import MAX_SITES_PER_COUNTRY, ResolvedCountry, ResolvedScenario
 
 __all__ = [
     "DAYS_PER_MONTH",

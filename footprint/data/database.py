@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import duckdb_extension_spatial
 
-from footprint import queries
+from footprint.data import queries
+from footprint.paths import DATA_DIR
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUILD_DIR = queries.QUERY_DIR / "build"
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from footprint.model import ModelInputs
+from footprint.data.model_inputs import ModelInputs
 
 OPEN_AGE_TOP = 90  # the 65+ band is spread over ages 65..89 [years]
 BROAD_BANDS = (("SP.POP.0014.TO.ZS", 0, 15), ("SP.POP.1564.TO.ZS", 15, 65),

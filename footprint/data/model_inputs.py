@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from footprint import atlas, queries
+from footprint.data import atlas, queries
 
 
 @dataclass(frozen=True, slots=True)

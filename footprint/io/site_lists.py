@@ -14,8 +14,8 @@ from collections.abc import Collection
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from footprint import queries
-from footprint.uploads import UploadError, decode, number, read_table
+from footprint.data import queries
+from footprint.io.uploads import UploadError, decode, number, read_table
 
 ALIASES = {
     "site_name": ("site_name", "site", "name", "site name"),

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from footprint.model import ModelInputs
+from footprint.data.model_inputs import ModelInputs
 
 CLOCK_UNITS = {"calendar_days": 1.0, "working_days": 7 / 5, "business_days": 7 / 5}
 FLAGS = ("import_permit", "sample_export_restriction", "local_legal_representative",

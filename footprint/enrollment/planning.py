@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-from footprint import friction, pool, scoring
-from footprint.model import ModelInputs
-from footprint.scenario import ResolvedScenario, Scenario, resolve
+from footprint.data.model_inputs import ModelInputs
+from footprint.enrollment.scenario import ResolvedScenario, Scenario, resolve
+from footprint.model import friction, pool, scoring
 
 DEFAULT_WINDOW_MONTHS = 36.0  # recruitment window assumed for incident pools [months]
 

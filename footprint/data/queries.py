@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+from footprint.paths import QUERY_DIR
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _LINE_COMMENT = re.compile(r"--[^\n]*")
