@@ -22,12 +22,9 @@ from footprint.enrollment.scenario import (
     scenario_from_json,
     scenario_to_csv,
 )
+from footprint.errors import UsageError
 from footprint.io.uploads import UploadError, decode
 from footprint.model import pool, scoring
-
-
-class UsageError(ValueError):
-    """Invalid user input: reported on stderr with exit code 2."""
 
 
 def _cmd_regions(args: argparse.Namespace, con) -> str:

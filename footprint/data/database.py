@@ -15,6 +15,7 @@ import duckdb
 import duckdb_extension_spatial
 
 from footprint.data import queries
+from footprint.errors import DataFileError
 from footprint.paths import DATA_DIR
 
 BUILD_DIR = queries.QUERY_DIR / "build"
@@ -63,10 +64,6 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
                 "sample_export_restriction", "local_legal_representative", "translation",
                 "sequential_ethics", "war_or_sanctions", "source", "as_of")),
 )
-
-
-class DataFileError(RuntimeError):
-    """A shipped data file is missing or unusable; the message names it."""
 
 
 def spatial_extension_path() -> Path:

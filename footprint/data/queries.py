@@ -21,16 +21,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from footprint.errors import QueryError
 from footprint.paths import QUERY_DIR
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _LINE_COMMENT = re.compile(r"--[^\n]*")
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _ORDER_PREFIX = re.compile(r"^\d+_")  # build steps are numbered to run in order
-
-
-class QueryError(ValueError):
-    """A query file or a call to it is inconsistent."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from footprint.errors import ScenarioError
+
 if TYPE_CHECKING:  # pragma: no cover
     from footprint.enrollment.forecast import ForecastResult
 
@@ -195,14 +197,6 @@ _RULES: Final[dict[str, str]] = {
     "cost_per_patient": "must be a non-negative finite number [currency/patient]",
     "max_sites": f"must be a non-negative integer (at most {MAX_SITES_PER_COUNTRY})",
 }
-
-
-class ScenarioError(ValueError):
-    """A scenario was refused; ``problems`` lists every problem, each with its field path."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems: list[str] = list(problems)
-        super().__init__("invalid scenario:\n" + "\n".join(f"- {p}" for p in self.problems))
 
 
 # --- Dataclasses -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from footprint.data import queries
+from footprint.errors import SiteListError
 from footprint.io.uploads import UploadError, decode, number, read_table
 
 ALIASES = {
@@ -25,14 +26,6 @@ ALIASES = {
     "historic_rate": ("historic_rate", "rate", "historic rate"),
 }
 MAX_SITES = 5000
-
-
-class SiteListError(ValueError):
-    """Every problem of a site list, each naming its row and field."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 class _Site(BaseModel):

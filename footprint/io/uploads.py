@@ -15,6 +15,8 @@ import re
 import charset_normalizer
 import pandas as pd
 
+from footprint.errors import UploadError
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # larger uploads are refused [bytes]
 DELIMITERS = ",;\t|"
 # Code pages tried when a file is not UTF-8: Western, Central and Eastern European (Cyrillic)
@@ -22,10 +24,6 @@ LEGACY_ENCODINGS = ["cp1252", "cp1250", "cp1251", "iso8859_2"]
 _EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # xlsx (zip), xls (OLE)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\u00a0 ']\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-
-
-class UploadError(ValueError):
-    """An upload cannot be read; the message says why in plain words."""
 
 
 def decode(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
