@@ -9,12 +9,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from footprint.assumptions import DATA_AS_OF_YEAR, STALE_AFTER_YEARS
 from footprint.data import queries
-
-# The data snapshot's reference year: latest year of the World Bank population series.
-DATA_AS_OF_YEAR = 2025
-# An indicator value older than this at DATA_AS_OF_YEAR is flagged stale [years].
-STALE_AFTER_YEARS = 5
 
 
 def regions(con) -> dict[str, list[str]]:

@@ -72,39 +72,15 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from footprint.assumptions import (
+    DEFAULT_N_SIMS,
+    MAX_COMPARE,
+    MAX_HORIZON_MONTHS,
+    MAX_N_SIMS,
+    MAX_OPTIMISER_STEPS,
+    MIN_HORIZON_MONTHS,
+)
 from footprint.enrollment.scenario import MAX_SITES_PER_COUNTRY, ResolvedCountry, ResolvedScenario
-
-__all__ = [
-    "DAYS_PER_MONTH",
-    "METHOD_MONTE_CARLO",
-    "METHOD_CLOSED_FORM",
-    "METHODS",
-    "PATH_AUTO",
-    "PATH_EXACT",
-    "PATH_GRID",
-    "PATH_GAMMA",
-    "MC_PATHS",
-    "QUANTILES",
-    "DEFAULT_N_SIMS",
-    "DEFAULT_WORKERS",
-    "MAX_HORIZON_MONTHS",
-    "MAX_COMPARE",
-    "GRID_RESOLUTION_MONTHS",
-    "OBJECTIVE_DEADLINE",
-    "OBJECTIVE_MIN_P50",
-    "ForecastResult",
-    "Comparison",
-    "OptimiseStep",
-    "OptimiseResult",
-    "forecast",
-    "forecast_monte_carlo",
-    "forecast_closed_form",
-    "simulate_months_to_target",
-    "closed_form_prob_reached",
-    "closed_form_quantiles",
-    "compare",
-    "optimise",
-]
 
 DAYS_PER_MONTH: Final = 365.25 / 12
 """[days/month] 30.4375: start-up days are divided by this."""
@@ -120,16 +96,11 @@ PATH_GAMMA: Final = "gamma_approximation"
 MC_PATHS: Final = (PATH_AUTO, PATH_EXACT, PATH_GRID)
 
 QUANTILES: Final = (0.1, 0.5, 0.9)
-DEFAULT_N_SIMS: Final = 10_000
-MAX_N_SIMS: Final = 1_000_000
-MIN_HORIZON_MONTHS: Final = 12
-MAX_HORIZON_MONTHS: Final = 600
 CHUNK_SIMS: Final = 1024
 """Simulated trials per random-number chunk (fixed: it is part of what the seed means)."""
 GRID_BISECTION_LEVELS: Final = 14
 GRID_RESOLUTION_MONTHS: Final = 2.0**-GRID_BISECTION_LEVELS
 """[months] Time resolution of the ``time_grid`` path (about 2.7 minutes)."""
-MAX_COMPARE: Final = 4
 DEFAULT_WORKERS: Final = max(1, min(4, os.cpu_count() or 1))
 """Threads for the Monte Carlo chunks; results do not depend on it."""
 
@@ -1268,7 +1239,6 @@ class OptimiseResult:
 
 OBJECTIVE_DEADLINE: Final = "meet_deadline"
 OBJECTIVE_MIN_P50: Final = "min_p50"
-MAX_OPTIMISER_STEPS: Final = 5000
 _MIN_GAIN_MONTHS: Final = 1e-6
 
 

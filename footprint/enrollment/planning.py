@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 
+from footprint.assumptions import DEFAULT_WINDOW_MONTHS
 from footprint.data.model_inputs import ModelInputs
 from footprint.enrollment.scenario import ResolvedScenario, Scenario, resolve
 from footprint.model import friction, pool, scoring
-
-DEFAULT_WINDOW_MONTHS = 36.0  # recruitment window assumed for incident pools [months]
 
 
 def model_defaults(inputs: ModelInputs, scenario: Scenario,

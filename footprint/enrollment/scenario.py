@@ -78,82 +78,30 @@ from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from footprint.assumptions import (
+    DEFAULT_NEVER_ACTIVATE_SHARE,
+    DEFAULT_RATE,
+    DEFAULT_RATE_SHAPE,
+    DEFAULT_STARTUP_DAYS,
+    MAX_COUNTRIES,
+    MAX_DEADLINE_MONTHS,
+    MAX_NAME_LENGTH,
+    MAX_SEED,
+    MAX_SITES_PER_COUNTRY,
+    MAX_TARGET_PATIENTS,
+    STARTUP_CV,
+)
 from footprint.errors import ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
     from footprint.enrollment.forecast import ForecastResult
 
-__all__ = [
-    "SCHEMA_VERSION",
-    "DEFAULT_RATE",
-    "DEFAULT_RATE_SHAPE",
-    "DEFAULT_NEVER_ACTIVATE_SHARE",
-    "DEFAULT_STARTUP_DAYS",
-    "DEFAULT_STARTUP_SD_SHARE",
-    "DEFAULT_STARTUP_SD_DAYS",
-    "SOURCE_USER",
-    "SOURCE_MODEL",
-    "SOURCE_DEFAULT",
-    "CountryPlan",
-    "Scenario",
-    "ResolvedCountry",
-    "ResolvedScenario",
-    "ScenarioError",
-    "scenario_from_dict",
-    "scenario_to_dict",
-    "scenario_from_json",
-    "scenario_to_json",
-    "scenario_to_csv",
-    "scenarios_to_csv",
-    "scenario_from_csv",
-    "scenarios_from_csv",
-    "validate_scenario",
-    "resolve",
-    "neutralise_cell",
-    "unneutralise_cell",
-    "csv_cell",
-]
-
 SCHEMA_VERSION: Final = 1
 """Version of the JSON/CSV scenario format written by this module."""
-
-# --- Defaults (see /work/shared/reference/enrollment_model.md and regulatory_startup.md) -------
-DEFAULT_RATE: Final = 0.6
-"""[patients/site/month] Industry phase III median is 0.4-0.8 (PLOS ONE 2022, pone.0271819,
-table 2, via enrollment_model.md); 0.6 is the middle of that range."""
-
-DEFAULT_RATE_SHAPE: Final = 2.0
-"""[-] Gamma shape alpha of site rates; 'typically 1.2-4' (secondary quote in
-enrollment_model.md, to be exposed as a default, not a fact)."""
-
-DEFAULT_NEVER_ACTIVATE_SHARE: Final = 0.11
-"""[0-1] 'Selected sites never activated ~11 %' (sanogenetics.com, via regulatory_startup.md)."""
-
-DAYS_PER_WEEK: Final = 7.0
-DEFAULT_STARTUP_WEEKS: Final = 31.4
-"""[weeks] Mean site identification to start-up, industry survey quote
-(lab-supply.dvlcloud.com/?p=6046, via regulatory_startup.md)."""
-
-DEFAULT_STARTUP_DAYS: Final = DEFAULT_STARTUP_WEEKS * DAYS_PER_WEEK
-"""[days] 31.4 weeks = 219.8 days."""
-
-DEFAULT_STARTUP_SD_SHARE: Final = 0.30
-"""[-] ASSUMPTION (no published figure): the start-up sd is 30 % of its mean."""
-
-DEFAULT_STARTUP_SD_DAYS: Final = DEFAULT_STARTUP_SD_SHARE * DEFAULT_STARTUP_DAYS
-"""[days] 65.94 days, from the assumption above."""
 
 SOURCE_USER: Final = "user"
 SOURCE_MODEL: Final = "model"
 SOURCE_DEFAULT: Final = "default"
-
-# Sanity limits: they keep a hostile or mistyped file from exhausting memory.
-MAX_SITES_PER_COUNTRY: Final = 2000
-MAX_COUNTRIES: Final = 250
-MAX_TARGET_PATIENTS: Final = 1_000_000
-MAX_DEADLINE_MONTHS: Final = 600.0
-MAX_NAME_LENGTH: Final = 200
-MAX_SEED: Final = 2**63 - 1
 
 _COUNTRY_FIELDS: Final = (
     "iso3",
@@ -981,7 +929,7 @@ def resolve(
     -----
     A ``startup_days`` given without ``startup_sd_days`` is a fixed start-up (sd 0, labelled
     ``"user"``). When the start-up comes from the defaults, the sd is
-    :data:`DEFAULT_STARTUP_SD_SHARE` of the mean (an assumption).
+    :data:`STARTUP_CV` of the mean (an assumption).
     """
     validate_scenario(scenario)
     startup_defaults = startup_defaults or {}
@@ -1020,7 +968,7 @@ def resolve(
         elif model_pair is not None:
             sd, src["startup_sd_days"] = model_pair[1], SOURCE_MODEL
         else:
-            sd, src["startup_sd_days"] = DEFAULT_STARTUP_SD_SHARE * mean, SOURCE_DEFAULT
+            sd, src["startup_sd_days"] = STARTUP_CV * mean, SOURCE_DEFAULT
 
         cap = pool_caps.get(c.iso3)
         if cap is not None:

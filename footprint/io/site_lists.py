@@ -14,9 +14,10 @@ from collections.abc import Collection
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from footprint.assumptions import MAX_SITE_LIST_ROWS
 from footprint.data import queries
 from footprint.errors import SiteListError
-from footprint.io.uploads import UploadError, decode, number, read_table
+from footprint.io.uploads import decode, number, read_table
 
 ALIASES = {
     "site_name": ("site_name", "site", "name", "site name"),
@@ -25,7 +26,6 @@ ALIASES = {
     "longitude": ("longitude", "lon", "lng", "long"),
     "historic_rate": ("historic_rate", "rate", "historic rate"),
 }
-MAX_SITES = 5000
 
 
 class _Site(BaseModel):
@@ -75,8 +75,8 @@ def parse_site_list(data: bytes, valid_iso3: Collection[str]) -> pd.DataFrame:
             f"'longitude'; found {', '.join(map(str, frame.columns)) or 'none'}"])
     if len(frame) == 0:
         raise SiteListError(["the file has a header but no sites"])
-    if len(frame) > MAX_SITES:
-        raise SiteListError([f"{len(frame)} sites: at most {MAX_SITES} per upload"])
+    if len(frame) > MAX_SITE_LIST_ROWS:
+        raise SiteListError([f"{len(frame)} sites: at most {MAX_SITE_LIST_ROWS} per upload"])
     problems: list[str] = []
     records = []
     for i, row in enumerate(frame.to_dict(orient="records"), start=1):
@@ -133,4 +133,3 @@ def count_per_country(located: pd.DataFrame) -> pd.DataFrame:
             .reset_index())
 
 
-__all__ = ["SiteListError", "UploadError", "count_per_country", "locate", "parse_site_list"]

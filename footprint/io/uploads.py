@@ -15,9 +15,9 @@ import re
 import charset_normalizer
 import pandas as pd
 
+from footprint.assumptions import MAX_UPLOAD_BYTES
 from footprint.errors import UploadError
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # larger uploads are refused [bytes]
 DELIMITERS = ",;\t|"
 # Code pages tried when a file is not UTF-8: Western, Central and Eastern European (Cyrillic)
 LEGACY_ENCODINGS = ["cp1252", "cp1250", "cp1251", "iso8859_2"]

@@ -15,7 +15,7 @@ Start-up time [calendar days]
    else approval + ``site_activation_days`` (an assumption the user can change: contracts,
    site initiation and local ethics after approval, :data:`DEFAULT_SITE_ACTIVATION_DAYS`).
 3. Spread: an observed range is read as P10-P90 of a normal, so sd = (high - low) / 2.563;
-   otherwise sd = :data:`DEFAULT_STARTUP_CV` x mean (assumption).
+   otherwise sd = :data:`STARTUP_CV` x mean (assumption).
 
 Friction index [0-100, higher = more friction]
 ----------------------------------------------
@@ -34,19 +34,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from footprint.assumptions import (
+    APPROVAL_ANCHOR_DAYS,
+    DEFAULT_SITE_ACTIVATION_DAYS,
+    FRICTION_WEIGHTS,
+    GLOBAL_APPROVAL_DAYS,
+    STARTUP_CV,
+)
 from footprint.data.model_inputs import ModelInputs
 
 CLOCK_UNITS = {"calendar_days": 1.0, "working_days": 7 / 5, "business_days": 7 / 5}
 FLAGS = ("import_permit", "sample_export_restriction", "local_legal_representative",
          "translation", "sequential_ethics", "war_or_sanctions")
-DEFAULT_SITE_ACTIVATION_DAYS = 90.0  # assumption, user-adjustable [days]
-DEFAULT_STARTUP_CV = 0.3  # assumption: sd / mean of start-up when no range is sourced
 P10_P90_WIDTH_SD = 2.563  # a normal's P10-P90 width in standard deviations
-# Industry mean from site identification to start-up, 31.4 weeks (lab-supply.dvlcloud.com
-# survey quote, see shared reference); used as the approval fallback outside the six regions.
-GLOBAL_APPROVAL_DAYS = 31.4 * 7 - DEFAULT_SITE_ACTIVATION_DAYS
-APPROVAL_ANCHOR_DAYS = 180.0  # approval time that maps to friction 100 [days]
-WEIGHTS = {"approval": 0.4, "flags": 0.2, "regulatory_quality": 0.2, "rule_of_law": 0.2}
 
 
 def clock_calendar_days(value: float, unit: str) -> float:
@@ -109,7 +109,7 @@ def startup(inputs: ModelInputs,
     range_high = rows["startup_high_days"].where(startup_obs.notna(), rows["approval_high_days"])
     width = (range_high - range_low).astype(float)
     out["startup_days_sd"] = np.where(
-        width > 0, width / P10_P90_WIDTH_SD, DEFAULT_STARTUP_CV * out["startup_days_mean"])
+        width > 0, width / P10_P90_WIDTH_SD, STARTUP_CV * out["startup_days_mean"])
     out["startup_basis"] = np.where(
         startup_obs.notna(), "observed start-up",
         "approval (" + out["approval_basis"] + ") + site activation (assumption)")
@@ -148,7 +148,7 @@ def friction_index(inputs: ModelInputs, start: pd.DataFrame) -> pd.DataFrame:
     comp["flags"] = flags.mean(axis=1, skipna=False) * 100
     comp["regulatory_quality"] = _wgi_risk(v["WGI.RQ"].reindex(start.index))
     comp["rule_of_law"] = _wgi_risk(v["WGI.RL"].reindex(start.index))
-    index, used = weighted_mean(comp, WEIGHTS)
+    index, used = weighted_mean(comp, FRICTION_WEIGHTS)
     out = comp.add_prefix("friction_")
     out["friction_index"] = index
     out["friction_components_used"] = used

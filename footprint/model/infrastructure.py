@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from footprint.assumptions import MIN_COMPONENTS, WAR_RISK_FLOOR
 from footprint.data.model_inputs import ModelInputs
 
 # component name -> indicator code; all are "more is better"
@@ -41,8 +42,6 @@ DCT_COMPONENTS = {
     "broadband": "IT.NET.BBND.P2",
     "mobile": "IT.CEL.SETS.P2",
 }
-MIN_COMPONENTS = 3
-WAR_RISK_FLOOR = 75.0  # risk of a country at war or under sanctions is at least this
 
 
 def component_values(inputs: ModelInputs) -> pd.DataFrame:

@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from footprint.assumptions import DEFAULT_ELIGIBILITY_SHARE, OPEN_AGE_TOP
 from footprint.data.model_inputs import ModelInputs
 
-OPEN_AGE_TOP = 90  # the 65+ band is spread over ages 65..89 [years]
 BROAD_BANDS = (("SP.POP.0014.TO.ZS", 0, 15), ("SP.POP.1564.TO.ZS", 15, 65),
                ("SP.POP.65UP.TO.ZS", 65, OPEN_AGE_TOP))
-DEFAULT_ELIGIBILITY_SHARE = 0.10  # assumption: share of diagnosed patients meeting criteria
 KINDS = ("indicator", "custom", "age_driven")
 UNITS = ("prevalent", "incident_per_year")
 FUNNEL = ("population_in_band", "prevalent_patients", "diagnosed_patients",

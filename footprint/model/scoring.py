@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from footprint.assumptions import SLOW_APPROVAL_DAYS, TIER_HIGH_FROM, TIER_LOW_BELOW
 from footprint.data.model_inputs import ModelInputs, select
 from footprint.model import friction, infrastructure, pool
 from footprint.model.pool import Indication
 
 SCORES = ("pool_score", "friction_score", "infrastructure_score")
-TIER_LOW_BELOW = 35.0
-TIER_HIGH_FROM = 55.0
 TIERS = ("low", "medium", "high")
-SLOW_APPROVAL_DAYS = 120.0  # an approval this slow or slower is flagged for executives
 
 
 @dataclass(frozen=True, slots=True)

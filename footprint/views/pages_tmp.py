@@ -192,7 +192,7 @@ _MODEL_METRICS: dict[str, tuple[str, str, str, bool, str]] = {
 # Components behind a model metric: (column counting the ones used, how many there are).
 MODEL_COMPONENTS: dict[str, tuple[str, int]] = {
     "attractiveness": ("score_components_used", len(scoring.SCORES)),
-    "friction_index": ("friction_components_used", len(friction.WEIGHTS)),
+    "friction_index": ("friction_components_used", len(friction.FRICTION_WEIGHTS)),
     "infrastructure_risk": ("infrastructure_components_used",
                            len(infrastructure.RISK_COMPONENTS)),
     "dct_readiness": ("dct_components_used", len(infrastructure.DCT_COMPONENTS)),
@@ -807,9 +807,10 @@ def friction_breakdown(row: pd.Series) -> pd.DataFrame:
               "regulatory_quality": "Regulatory quality (WGI)",
               "rule_of_law": "Rule of law (WGI)"}
     return pd.DataFrame({
-        "Component": [labels.get(k, k) for k in friction.WEIGHTS],
-        "Friction [0-100]": [finite_or_none(row.get(f"friction_{k}")) for k in friction.WEIGHTS],
-        "Weight": list(friction.WEIGHTS.values()),
+        "Component": [labels.get(k, k) for k in friction.FRICTION_WEIGHTS],
+        "Friction [0-100]": [finite_or_none(row.get(f"friction_{k}"))
+                             for k in friction.FRICTION_WEIGHTS],
+        "Weight": list(friction.FRICTION_WEIGHTS.values()),
     }).fillna({"Friction [0-100]": np.nan})
 
 
@@ -995,13 +996,13 @@ def model_constants() -> pd.DataFrame:
          "share of diagnosed patients meeting the criteria (default; sidebar)"),
         ("friction.DEFAULT_SITE_ACTIVATION_DAYS", friction.DEFAULT_SITE_ACTIVATION_DAYS, "days",
          "site activation after approval (assumption)"),
-        ("friction.DEFAULT_STARTUP_CV", friction.DEFAULT_STARTUP_CV, "-",
+        ("friction.STARTUP_CV", friction.STARTUP_CV, "-",
          "start-up sd / mean when no range is sourced"),
         ("friction.GLOBAL_APPROVAL_DAYS", round(friction.GLOBAL_APPROVAL_DAYS, 1), "days",
          "approval assumed outside the six regions"),
         ("friction.APPROVAL_ANCHOR_DAYS", friction.APPROVAL_ANCHOR_DAYS, "days",
          "approval time that maps to friction 100"),
-        ("friction.WEIGHTS", friction.WEIGHTS, "-", "friction component weights"),
+        ("friction.FRICTION_WEIGHTS", friction.FRICTION_WEIGHTS, "-", "friction component weights"),
         ("infrastructure.MIN_COMPONENTS", infrastructure.MIN_COMPONENTS, "components",
          "fewer and the country gets no infrastructure score"),
         ("infrastructure.WAR_RISK_FLOOR", infrastructure.WAR_RISK_FLOOR, "0-100",

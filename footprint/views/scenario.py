@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from footprint.assumptions import DEFAULT_STARTUP_WEEKS, MAX_APP_SEED, STARTUP_CV
 from footprint.enrollment import forecast as fc
 from footprint.enrollment import scenario
 from footprint.enrollment.planning import DEFAULT_WINDOW_MONTHS
@@ -39,46 +40,11 @@ from footprint.io.uploads import UploadError, decode
 from footprint.model import friction, pool
 from footprint.paths import EXAMPLES_DIR
 
-__all__ = [
-    "EDITOR_COLUMNS",
-    "EXAMPLE_PATH",
-    "MAX_APP_SEED",
-    "SIMS_CHOICES",
-    "Header",
-    "default_scenario",
-    "header_of",
-    "editor_frame",
-    "scenario_from_editor",
-    "read_scenario_file",
-    "resolved_table",
-    "source_label",
-    "months_text",
-    "forecast_metrics",
-    "contributions_table",
-    "curve_chart",
-    "comparison_table",
-    "comparison_chart",
-    "compare_problem",
-    "optimiser_base",
-    "propose",
-    "optimiser_steps",
-    "optimiser_summary",
-    "site_counts_table",
-    "site_list_issues",
-    "rows_with_site_counts",
-    "site_map",
-    "markdown_list",
-    "safe_text",
-    "file_stem",
-]
-
 EXAMPLE_PATH: Final = (
     EXAMPLES_DIR / "scenario_latam_hypertension.json"
 )
 """The shipped example, the page's starting scenario."""
 
-MAX_APP_SEED: Final = 2**53 - 1
-"""Largest seed the page's number field holds exactly (browsers count in doubles)."""
 
 SIMS_CHOICES: Final = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 """Simulated trials the page offers; the default is :data:`footprint.forecast.DEFAULT_N_SIMS`."""
@@ -352,8 +318,8 @@ DEFAULTS_LEGEND: Final = (
     "phase III median 0.4-0.8 (PLOS ONE 2022, pone.0271819); rate shape "
     f"{scenario.DEFAULT_RATE_SHAPE:g} (typically 1.2-4, an assumption); "
     f"{scenario.DEFAULT_NEVER_ACTIVATE_SHARE:.0%} of selected sites never open (industry "
-    f"quote); start-up {scenario.DEFAULT_STARTUP_WEEKS:g} weeks (industry mean) where the model "
-    f"has no value, sd {scenario.DEFAULT_STARTUP_SD_SHARE:.0%} of the mean (an assumption). "
+    f"quote); start-up {DEFAULT_STARTUP_WEEKS:g} weeks (industry mean) where the model "
+    f"has no value, sd {STARTUP_CV:.0%} of the mean (an assumption). "
     "Model: start-up = observed start-up, or approval + site activation; pool cap = eligible "
     "patients of the patient funnel."
 )

@@ -1,0 +1,203 @@
+"""Every default, anchor and limit of the models, in one registry with unit, meaning and source.
+
+The models read their constants from here, and the Data & methods page and the page captions
+read the same entries (:data:`REGISTRY`), so no prose repeats a number by hand. ``kind`` says
+what an entry is: a ``default`` the user can change, an ``assumption`` with no published figure
+(changeable where the page offers it), a model ``anchor`` (what maps to a score's ends), or a
+``limit`` that keeps one request from exhausting the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+KINDS: Final = ("default", "assumption", "anchor", "limit")
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    """One named number of the model.
+
+    Parameters
+    ----------
+    name : the constant's name (``DEFAULT_RATE``).
+    value : its value.
+    unit : unit in words (``patients/site/month``; ``-`` for a ratio).
+    meaning : one sentence on what it does.
+    source : where the value comes from, or ``assumption`` with why.
+    kind : one of :data:`KINDS`.
+    """
+
+    name: str
+    value: Any
+    unit: str
+    meaning: str
+    source: str
+    kind: str
+
+
+REGISTRY: dict[str, Assumption] = {}
+"""Name -> entry, in the order they are defined (read-only by convention)."""
+
+
+def _entry(name: str, value: Any, unit: str, meaning: str, source: str,
+           kind: str = "default") -> Any:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+    if name in REGISTRY:
+        raise ValueError(f"{name} is registered twice")
+    REGISTRY[name] = Assumption(name, value, unit, meaning, source, kind)
+    return value
+
+
+_STARTUP_SURVEY = ("industry survey: 31.4 weeks from site identification to start-up "
+                   "(lab-supply.dvlcloud.com/?p=6046, quoted in the regulatory start-up "
+                   "reference)")
+
+# --- Data snapshot ---------------------------------------------------------------------------
+DATA_AS_OF_YEAR: Final[int] = _entry(
+    "DATA_AS_OF_YEAR", 2025, "year", "reference year of the data snapshot",
+    "latest year of the World Bank population series (WDI)", "anchor")
+STALE_AFTER_YEARS: Final[int] = _entry(
+    "STALE_AFTER_YEARS", 5, "years",
+    "an indicator value older than this at the snapshot year is flagged stale",
+    "assumption: five years, the usual revision cycle of the WDI health series", "assumption")
+
+# --- Patient pool ----------------------------------------------------------------------------
+OPEN_AGE_TOP: Final[int] = _entry(
+    "OPEN_AGE_TOP", 90, "years", "the open 65+ band is spread evenly over ages 65 to 89",
+    "assumption: the World Bank gives only the 65+ share", "assumption")
+DEFAULT_ELIGIBILITY_SHARE: Final[float] = _entry(
+    "DEFAULT_ELIGIBILITY_SHARE", 0.10, "0-1",
+    "share of diagnosed patients who meet a trial's criteria (sidebar)",
+    "assumption: protocol-specific; change it per trial", "assumption")
+DEFAULT_WINDOW_MONTHS: Final[float] = _entry(
+    "DEFAULT_WINDOW_MONTHS", 36.0, "months",
+    "recruitment window that turns a yearly incident pool into a cap when a scenario has no "
+    "deadline", "assumption: a three-year phase III recruitment", "assumption")
+
+# --- Regulatory friction and start-up ----------------------------------------------------------
+DEFAULT_SITE_ACTIVATION_DAYS: Final[float] = _entry(
+    "DEFAULT_SITE_ACTIVATION_DAYS", 90.0, "days",
+    "site activation (contract, budget, initiation) after the approval (sidebar)",
+    "assumption: no single published figure; changeable on every page", "assumption")
+DEFAULT_STARTUP_WEEKS: Final[float] = _entry(
+    "DEFAULT_STARTUP_WEEKS", 31.4, "weeks",
+    "mean start-up of a site where neither the user nor the regulatory table gives one",
+    _STARTUP_SURVEY)
+DEFAULT_STARTUP_DAYS: Final[float] = DEFAULT_STARTUP_WEEKS * 7.0
+"""[days] :data:`DEFAULT_STARTUP_WEEKS` in days (219.8)."""
+GLOBAL_APPROVAL_DAYS: Final[float] = DEFAULT_STARTUP_DAYS - DEFAULT_SITE_ACTIVATION_DAYS
+"""[days] Approval assumed outside the six regions: the survey start-up less site activation."""
+STARTUP_CV: Final[float] = _entry(
+    "STARTUP_CV", 0.30, "-",
+    "start-up standard deviation as a share of its mean when no range is sourced",
+    "assumption: no published figure", "assumption")
+APPROVAL_ANCHOR_DAYS: Final[float] = _entry(
+    "APPROVAL_ANCHOR_DAYS", 180.0, "days", "approval time that maps to friction 100",
+    "assumption: twice the EU CTR's 60-day standard clock plus a request for information",
+    "anchor")
+FRICTION_WEIGHTS: Final[dict[str, float]] = _entry(
+    "FRICTION_WEIGHTS",
+    {"approval": 0.4, "flags": 0.2, "regulatory_quality": 0.2, "rule_of_law": 0.2}, "-",
+    "weights of the friction components (re-weighted over the components present)",
+    "assumption: approval time counts double", "assumption")
+SLOW_APPROVAL_DAYS: Final[float] = _entry(
+    "SLOW_APPROVAL_DAYS", 120.0, "days", "an approval this slow or slower is flagged",
+    "assumption: twice the EU CTR's 60-day standard clock", "anchor")
+
+# --- Infrastructure --------------------------------------------------------------------------
+MIN_COMPONENTS: Final[int] = _entry(
+    "MIN_COMPONENTS", 3, "components",
+    "fewer infrastructure components present and the country gets no infrastructure score",
+    "assumption: a score from one or two indicators would mislead", "limit")
+WAR_RISK_FLOOR: Final[float] = _entry(
+    "WAR_RISK_FLOOR", 75.0, "0-100",
+    "infrastructure risk of a country at war or under sanctions is at least this",
+    "assumption", "anchor")
+
+# --- Scores and tiers ------------------------------------------------------------------------
+TIER_LOW_BELOW: Final[float] = _entry(
+    "TIER_LOW_BELOW", 35.0, "0-100", "combined risk below this is the low tier",
+    "assumption: tier cut-offs of the executive map", "anchor")
+TIER_HIGH_FROM: Final[float] = _entry(
+    "TIER_HIGH_FROM", 55.0, "0-100", "combined risk from this is the high tier",
+    "assumption: tier cut-offs of the executive map", "anchor")
+
+# --- Enrollment model ------------------------------------------------------------------------
+DEFAULT_RATE: Final[float] = _entry(
+    "DEFAULT_RATE", 0.6, "patients/site/month",
+    "mean recruitment rate of a site where the scenario gives none",
+    "industry phase III median 0.4-0.8 (PLOS ONE 2022, doi:10.1371/journal.pone.0271819, "
+    "table 2); 0.6 is the middle of that range")
+DEFAULT_RATE_SHAPE: Final[float] = _entry(
+    "DEFAULT_RATE_SHAPE", 2.0, "-",
+    "gamma shape alpha of the site rates (how much sites differ)",
+    "'typically 1.2-4', a secondary quote in the enrollment model reference (no primary "
+    "source found): a default to change, not a fact")
+DEFAULT_NEVER_ACTIVATE_SHARE: Final[float] = _entry(
+    "DEFAULT_NEVER_ACTIVATE_SHARE", 0.11, "0-1", "share of selected sites that never open",
+    "'selected sites never activated ~11 %' (sanogenetics.com, quoted in the regulatory "
+    "start-up reference)")
+
+# --- Forecast --------------------------------------------------------------------------------
+DEFAULT_N_SIMS: Final[int] = _entry(
+    "DEFAULT_N_SIMS", 10_000, "trials", "simulated trials of a Monte Carlo forecast",
+    "Monte Carlo error of a P50 below 1 % at this size", "default")
+MAX_N_SIMS: Final[int] = _entry(
+    "MAX_N_SIMS", 1_000_000, "trials", "most simulated trials one forecast may run",
+    "limit", "limit")
+MIN_HORIZON_MONTHS: Final[int] = _entry(
+    "MIN_HORIZON_MONTHS", 12, "months", "shortest horizon of a forecast curve", "limit",
+    "limit")
+MAX_HORIZON_MONTHS: Final[int] = _entry(
+    "MAX_HORIZON_MONTHS", 600, "months", "longest horizon of a forecast (50 years)",
+    "limit", "limit")
+MAX_COMPARE: Final[int] = _entry(
+    "MAX_COMPARE", 4, "scenarios", "most scenarios compared side by side", "limit", "limit")
+MAX_OPTIMISER_STEPS: Final[int] = _entry(
+    "MAX_OPTIMISER_STEPS", 5000, "steps", "most sites the optimiser adds in one run",
+    "limit", "limit")
+
+# --- Scenario format -------------------------------------------------------------------------
+MAX_SITES_PER_COUNTRY: Final[int] = _entry(
+    "MAX_SITES_PER_COUNTRY", 2000, "sites", "most sites one country of a scenario may plan",
+    "limit", "limit")
+MAX_COUNTRIES: Final[int] = _entry(
+    "MAX_COUNTRIES", 250, "countries", "most countries in one scenario", "limit", "limit")
+MAX_TARGET_PATIENTS: Final[int] = _entry(
+    "MAX_TARGET_PATIENTS", 1_000_000, "patients", "largest patient target of a scenario",
+    "limit", "limit")
+MAX_DEADLINE_MONTHS: Final[float] = _entry(
+    "MAX_DEADLINE_MONTHS", 600.0, "months", "latest deadline of a scenario", "limit", "limit")
+MAX_NAME_LENGTH: Final[int] = _entry(
+    "MAX_NAME_LENGTH", 200, "characters", "longest scenario name", "limit", "limit")
+MAX_SEED: Final[int] = _entry(
+    "MAX_SEED", 2**63 - 1, "-", "largest Monte Carlo seed a file may carry", "limit", "limit")
+MAX_APP_SEED: Final[int] = _entry(
+    "MAX_APP_SEED", 2**53 - 1, "-",
+    "largest seed the page's number field holds exactly (browsers count in doubles)",
+    "limit", "limit")
+
+# --- Uploads ---------------------------------------------------------------------------------
+MAX_UPLOAD_BYTES: Final[int] = _entry(
+    "MAX_UPLOAD_BYTES", 50 * 1024 * 1024, "bytes", "largest file an upload may be (50 MiB)",
+    "limit", "limit")
+MAX_SITE_LIST_ROWS: Final[int] = _entry(
+    "MAX_SITE_LIST_ROWS", 5000, "sites", "most sites one uploaded site list may hold",
+    "limit", "limit")
+
+
+def table() -> list[dict[str, str]]:
+    """Every entry as display text: name, value, unit, kind, meaning, source."""
+    return [{"name": a.name, "value": _text(a.value), "unit": a.unit, "kind": a.kind,
+             "meaning": a.meaning, "source": a.source} for a in REGISTRY.values()]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_text(v)}" for k, v in value.items())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
