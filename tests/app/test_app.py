@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from footprint.views import maps
 
-APP = "../app.py"  # AppTest paths are relative to this file
+APP = "../../app.py"  # AppTest paths are relative to this file
 EXECUTIVE = "app_pages/executive.py"
 METHODS = "app_pages/methods.py"
 CONTEXT = list(maps.CONTEXT_LAND)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from footprint.enrollment.scenario import CountryPlan, Scenario
 from footprint.views import scenario as view
 
-APP = "../app.py"  # AppTest paths are relative to this file
+APP = "../../app.py"  # AppTest paths are relative to this file
 PAGE = "app_pages/scenario_builder.py"
 SIMS = 2000
 EXAMPLE = view.default_scenario()

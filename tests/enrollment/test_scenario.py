@@ -31,7 +31,7 @@ from footprint.enrollment.scenario import (
     unneutralise_cell,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "scenario_latam_hypertension.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "scenario_latam_hypertension.json"
 NASTY_NAMES = [
     "=cmd|' /C calc'!A0",
     "=SUM(A1)",

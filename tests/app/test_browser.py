@@ -20,7 +20,7 @@ from footprint.views import maps
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 CANVAS = ".stDeckGlJsonChart canvas"
@@ -128,7 +128,7 @@ def selected(page) -> dict[str, str]:
 
 
 def ranking_from_apptest(**params) -> pd.DataFrame:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../../app.py", default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

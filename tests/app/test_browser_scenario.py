@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from footprint.views import scenario as view
-from tests.test_browser import (  # noqa: F401  (fixtures)
+from tests.app.test_browser import (  # noqa: F401  (fixtures)
     browser_context_args,
     browser_type_launch_args,
     server,
@@ -18,7 +18,7 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 EXAMPLE = view.default_scenario()
 EDITOR = '[data-testid="stDataFrame"]'
