@@ -107,7 +107,7 @@ def save(current: Scenario) -> str:
     st.session_state[K_OPEN] = current.name
     st.query_params[LINK_PARAM] = current.name
     chosen = [n for n in st.session_state.get(K_COMPARE, []) if n in state["saved"]]
-    if current.name not in chosen and len(chosen) < forecast.MAX_COMPARE:
+    if current.name not in chosen and len(chosen) < planning.MAX_COMPARE:
         chosen.append(current.name)
     st.session_state[K_COMPARE] = chosen
     state["link_warning"] = None
@@ -238,7 +238,7 @@ def forecast_cached(scenario_json: str, eligibility: float, activation: float, n
 def compare_cached(scenario_jsons: tuple[str, ...], eligibility: float, activation: float,
                    n: int):
     resolved = [resolve_cached(j, eligibility, activation) for j in scenario_jsons]
-    return forecast.compare(resolved, n_sims=n)
+    return planning.compare(resolved, n_sims=n)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -487,7 +487,7 @@ if c_save.button("Save current scenario", key=K_SAVE, disabled=current is None,
     st.toast(save(current))
 c_open.selectbox("Open a saved scenario", list(saved), index=None, key=K_OPEN,
                  on_change=on_open, placeholder="Choose a saved scenario")
-selected = st.multiselect(f"Scenarios to compare (up to {forecast.MAX_COMPARE})", list(saved),
+selected = st.multiselect(f"Scenarios to compare (up to {planning.MAX_COMPARE})", list(saved),
                           key=K_COMPARE)
 problem = view.compare_problem(selected)
 if problem:

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from footprint.assumptions import DEFAULT_STARTUP_WEEKS, MAX_APP_SEED, STARTUP_CV
+from footprint.assumptions import DEFAULT_STARTUP_WEEKS, MAX_APP_SEED, MAX_COMPARE, STARTUP_CV
 from footprint.enrollment import forecast as fc
-from footprint.enrollment import scenario
+from footprint.enrollment import planning, scenario
 from footprint.enrollment.planning import DEFAULT_WINDOW_MONTHS
 from footprint.enrollment.scenario import (
     CountryPlan,
@@ -541,7 +541,7 @@ def curve_chart(result: fc.ForecastResult) -> alt.TopLevelMixin:
     return alt.layer(*layers).properties(height=320)
 
 
-def comparison_table(comparison: fc.Comparison) -> pd.DataFrame:
+def comparison_table(comparison: planning.Comparison) -> pd.DataFrame:
     """The comparison summary with display labels (one row per scenario)."""
     s = comparison.summary
     return pd.DataFrame(
@@ -563,7 +563,7 @@ def comparison_table(comparison: fc.Comparison) -> pd.DataFrame:
     )
 
 
-def comparison_chart(comparison: fc.Comparison) -> alt.TopLevelMixin:
+def comparison_chart(comparison: planning.Comparison) -> alt.TopLevelMixin:
     """The compared scenarios' curves: one colour each, P10-P90 band and median line."""
     tooltip = [
         alt.Tooltip("scenario:N", title="Scenario"),
@@ -575,10 +575,10 @@ def comparison_chart(comparison: fc.Comparison) -> alt.TopLevelMixin:
 
 def compare_problem(selected: Sequence[str]) -> str | None:
     """Why a selection cannot be compared (None when it can)."""
-    if len(selected) > fc.MAX_COMPARE:
-        extra = len(selected) - fc.MAX_COMPARE
+    if len(selected) > MAX_COMPARE:
+        extra = len(selected) - MAX_COMPARE
         return (
-            f"Compare takes at most {fc.MAX_COMPARE} scenarios side by side; "
+            f"Compare takes at most {MAX_COMPARE} scenarios side by side; "
             f"{len(selected)} are selected. Remove {extra} to compare."
         )
     return None
@@ -605,7 +605,7 @@ def propose(
     max_total_sites: int | None = None,
     from_zero: bool = False,
     n_sims: int = fc.DEFAULT_N_SIMS,
-) -> fc.OptimiseResult:
+) -> planning.OptimiseResult:
     """Run the greedy site optimiser among the scenario's countries, capped by ``max_sites``.
 
     Parameters
@@ -634,13 +634,13 @@ def propose(
     if goal == GOAL_DEADLINE:
         if deadline_months is None:
             raise ValueError("the deadline goal needs a deadline")
-        return fc.optimise(base, deadline_months=deadline_months, n_sims=n_sims)
+        return planning.optimise(base, deadline_months=deadline_months, n_sims=n_sims)
     if max_total_sites is None:
         raise ValueError("the budget goal needs a total number of sites")
-    return fc.optimise(base, max_total_sites=int(max_total_sites), n_sims=n_sims)
+    return planning.optimise(base, max_total_sites=int(max_total_sites), n_sims=n_sims)
 
 
-def optimiser_steps(result: fc.OptimiseResult, names: Mapping[str, str]) -> pd.DataFrame:
+def optimiser_steps(result: planning.OptimiseResult, names: Mapping[str, str]) -> pd.DataFrame:
     """The explanation of the proposal: one row per added site and its marginal gain."""
     steps = result.explanation()
     gain = steps["gain_months"].astype(float)
@@ -663,7 +663,7 @@ def optimiser_steps(result: fc.OptimiseResult, names: Mapping[str, str]) -> pd.D
 
 
 def optimiser_summary(
-    result: fc.OptimiseResult, before: ResolvedScenario, names: Mapping[str, str]
+    result: planning.OptimiseResult, before: ResolvedScenario, names: Mapping[str, str]
 ) -> pd.DataFrame:
     """Per country: sites before, proposed, added and the cap the optimiser respected."""
     start = {c.iso3: c.sites for c in before.countries}

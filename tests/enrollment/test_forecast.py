@@ -13,34 +13,7 @@ from scipy import stats
 
 from footprint.enrollment import forecast as fc
 from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
-
-ALPHA, RATE = 2.0, 0.5  # per site; beta = alpha / rate = 4 per month
-BETA = ALPHA / RATE
-
-
-def scenario(countries, target=100, seed=0, deadline=None, name="test") -> Scenario:
-    return Scenario(
-        name=name,
-        indication="hypertension",
-        target_patients=target,
-        countries=tuple(countries),
-        seed=seed,
-        deadline_months=deadline,
-    )
-
-
-def at_once(iso3, sites, rate=RATE, shape=ALPHA, startup_days=0.0, **kw) -> CountryPlan:
-    """Sites that all open at a fixed time and never fail to activate."""
-    return CountryPlan(
-        iso3=iso3,
-        sites=sites,
-        rate=rate,
-        rate_shape=shape,
-        startup_days=startup_days,
-        startup_sd_days=0.0,
-        never_activate_share=0.0,
-        **kw,
-    )
+from tests.enrollment.builders import ALPHA, BETA, at_once, scenario
 
 
 def nb_sf(target, sites, t):
@@ -74,7 +47,7 @@ def test_monte_carlo_times_follow_the_exact_distribution():
 
 def test_monte_carlo_counts_follow_the_exact_distribution():
     # Counts per month straight from the simulation core (the curve's raw material).
-    p = fc._params(SIMPLE)
+    p = fc.model_params(SIMPLE)
     _, totals, _, _, _ = fc._simulate(p, N, 0, 20_000, 24, fc.PATH_EXACT, want_curve=True)
     for month in (3, 6, 10):
         dist = stats.nbinom(C * ALPHA, BETA / (BETA + month))
@@ -140,7 +113,7 @@ def test_fixed_start_up_shifts_the_distribution():
 def test_start_up_moments_integrate_the_gamma_exactly():
     r = resolve(scenario([CountryPlan("BRA", 1, rate=1.0, rate_shape=3.0, startup_days=150.0,
                                       startup_sd_days=60.0, never_activate_share=0.2)]))
-    p = fc._params(r)
+    p = fc.model_params(r)
     rng = np.random.default_rng(1)
     mean, sd = p.start_mean[0], p.start_sd[0]
     u = rng.gamma((mean / sd) ** 2, sd**2 / mean, size=2_000_000)
@@ -343,56 +316,3 @@ def test_no_site_means_never_and_bad_arguments_are_refused():
         fc.forecast_monte_carlo(SIMPLE, horizon_months=10_000)
     with pytest.raises(TypeError, match="ResolvedScenario"):
         fc.forecast_monte_carlo(SIMPLE.scenario)
-
-
-# --- Compare -------------------------------------------------------------------------------------
-def test_compare_tabulates_up_to_four_scenarios():
-    one = SIMPLE
-    two = one.with_sites({"BRA": 20})
-    cmp = fc.compare([one, two, one], method="closed_form")
-    assert list(cmp.curves.columns) == ["scenario", "month", "p10", "p50", "p90"]
-    assert list(cmp.summary["scenario"]) == ["test", "test (2)", "test (3)"]
-    assert cmp.summary.loc[1, "p50_months"] < cmp.summary.loc[0, "p50_months"]
-    assert cmp.curves.groupby("scenario")["month"].max().nunique() == 1  # common horizon
-    with pytest.raises(ValueError, match="1 to 4"):
-        fc.compare([one] * 5)
-
-
-# --- Optimiser -----------------------------------------------------------------------------------
-def test_optimiser_meets_the_deadline_within_caps_and_improves_on_the_base():
-    days = fc.DAYS_PER_MONTH
-    s = scenario(
-        [CountryPlan("BRA", 2), CountryPlan("MEX", 1, rate=0.9), CountryPlan("ARG", 0)],
-        target=250, seed=4,
-    )
-    base = resolve(s, startup_defaults={"BRA": (6 * days, 2 * days), "MEX": (3 * days, days),
-                                         "ARG": (2 * days, 0.5 * days)})
-    caps = {"BRA": 25, "MEX": 6, "ARG": 12}
-    out = fc.optimise(base, deadline_months=18.0, site_caps=caps, n_sims=3000)
-    sites = {c.iso3: c.sites for c in out.proposal.countries}
-    assert all(sites[k] <= caps[k] for k in caps)
-    assert all(sites[c.iso3] >= c.sites for c in base.countries)
-    assert out.proposal_p50 <= 18.0 < out.baseline_p50
-    assert out.confirmed.p50 <= out.baseline.p50
-    table = out.explanation()
-    assert len(table) == out.proposal.total_sites - base.total_sites
-    assert (table["p50_after"] <= table["p50_before"]).all()
-    assert set(table.columns) >= {"iso3", "gain_months"}
-    # One site fewer (the last one added) would miss the deadline in the closed form.
-    assert table["p50_before"].iloc[-1] > 18.0
-
-
-def test_optimiser_uses_a_site_budget_and_respects_pools():
-    s = scenario([at_once("BRA", 0), at_once("MEX", 0), at_once("ARG", 0)], target=150, seed=2)
-    base = resolve(s, pool_caps={"MEX": 40})
-    out = fc.optimise(base, max_total_sites=15, site_caps={"BRA": 6, "MEX": 20, "ARG": 20},
-                      n_sims=2000)
-    sites = {c.iso3: c.sites for c in out.proposal.countries}
-    assert out.proposal.total_sites == 15 and sites["BRA"] <= 6
-    assert out.objective == fc.OBJECTIVE_MIN_P50 and math.isfinite(out.proposal_p50)
-    assert math.isinf(out.steps[0].gain_months)  # from unreachable to reachable
-    assert out.confirmed.p50 <= out.baseline.p50
-    with pytest.raises(ValueError, match="deadline"):
-        fc.optimise(base)
-    with pytest.raises(ValueError, match="not in the scenario"):
-        fc.optimise(base, max_total_sites=3, site_caps={"PER": 2})

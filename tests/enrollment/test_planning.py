@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from footprint.data import model_inputs
+from footprint.enrollment import forecast as fc
 from footprint.enrollment import planning
-from footprint.enrollment.scenario import CountryPlan, Scenario
+from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
 from footprint.model import pool, scoring
+from tests.enrollment.builders import at_once
+from tests.enrollment.builders import scenario as build_scenario
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +64,60 @@ def test_site_activation_assumption_moves_startup(inputs):
         inputs, scenario("hypertension"), pool.DEFAULT_ELIGIBILITY_SHARE, 120
     )
     assert slow["BRA"][0] - fast["BRA"][0] == pytest.approx(90)
+
+
+SIMPLE_PLAN = resolve(build_scenario([at_once("BRA", 12), at_once("MEX", 8)], target=30))
+
+
+# --- Compare -------------------------------------------------------------------------------------
+def test_compare_tabulates_up_to_four_scenarios():
+    one = SIMPLE_PLAN
+    two = one.with_sites({"BRA": 20})
+    cmp = planning.compare([one, two, one], method="closed_form")
+    assert list(cmp.curves.columns) == ["scenario", "month", "p10", "p50", "p90"]
+    assert list(cmp.summary["scenario"]) == ["test", "test (2)", "test (3)"]
+    assert cmp.summary.loc[1, "p50_months"] < cmp.summary.loc[0, "p50_months"]
+    assert cmp.curves.groupby("scenario")["month"].max().nunique() == 1  # common horizon
+    with pytest.raises(ValueError, match="1 to 4"):
+        planning.compare([one] * 5)
+
+
+# --- Optimiser -----------------------------------------------------------------------------------
+def test_optimiser_meets_the_deadline_within_caps_and_improves_on_the_base():
+    days = fc.DAYS_PER_MONTH
+    s = build_scenario(
+        [CountryPlan("BRA", 2), CountryPlan("MEX", 1, rate=0.9), CountryPlan("ARG", 0)],
+        target=250, seed=4,
+    )
+    base = resolve(s, startup_defaults={"BRA": (6 * days, 2 * days), "MEX": (3 * days, days),
+                                         "ARG": (2 * days, 0.5 * days)})
+    caps = {"BRA": 25, "MEX": 6, "ARG": 12}
+    out = planning.optimise(base, deadline_months=18.0, site_caps=caps, n_sims=3000)
+    sites = {c.iso3: c.sites for c in out.proposal.countries}
+    assert all(sites[k] <= caps[k] for k in caps)
+    assert all(sites[c.iso3] >= c.sites for c in base.countries)
+    assert out.proposal_p50 <= 18.0 < out.baseline_p50
+    assert out.confirmed.p50 <= out.baseline.p50
+    table = out.explanation()
+    assert len(table) == out.proposal.total_sites - base.total_sites
+    assert (table["p50_after"] <= table["p50_before"]).all()
+    assert set(table.columns) >= {"iso3", "gain_months"}
+    # One site fewer (the last one added) would miss the deadline in the closed form.
+    assert table["p50_before"].iloc[-1] > 18.0
+
+
+def test_optimiser_uses_a_site_budget_and_respects_pools():
+    s = build_scenario([at_once("BRA", 0), at_once("MEX", 0), at_once("ARG", 0)], target=150,
+                       seed=2)
+    base = resolve(s, pool_caps={"MEX": 40})
+    out = planning.optimise(base, max_total_sites=15, site_caps={"BRA": 6, "MEX": 20, "ARG": 20},
+                      n_sims=2000)
+    sites = {c.iso3: c.sites for c in out.proposal.countries}
+    assert out.proposal.total_sites == 15 and sites["BRA"] <= 6
+    assert out.objective == planning.OBJECTIVE_MIN_P50 and math.isfinite(out.proposal_p50)
+    assert math.isinf(out.steps[0].gain_months)  # from unreachable to reachable
+    assert out.confirmed.p50 <= out.baseline.p50
+    with pytest.raises(ValueError, match="deadline"):
+        planning.optimise(base)
+    with pytest.raises(ValueError, match="not in the scenario"):
+        planning.optimise(base, max_total_sites=3, site_caps={"PER": 2})

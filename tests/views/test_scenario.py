@@ -11,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from footprint.enrollment import forecast as fc
+from footprint.enrollment import planning
 from footprint.enrollment import scenario as sc
 from footprint.enrollment.scenario import CountryPlan, Scenario, ScenarioError
 from footprint.views import scenario as view
@@ -268,7 +269,7 @@ def test_comparison_table_and_chart():
     a = sc.resolve(view.default_scenario(), STARTUP)
     b = a.with_sites({"BRA": 30})
     b = type(a)(**{**{f: getattr(b, f) for f in a.__slots__}, "name": "More Brazil"})
-    comparison = fc.compare([a, b], n_sims=500)
+    comparison = planning.compare([a, b], n_sims=500)
     frame = view.comparison_table(comparison)
     assert list(frame["Scenario"]) == [a.name, "More Brazil"]
     assert frame.loc[1, "P50 [months]"] < frame.loc[0, "P50 [months]"]
