@@ -1,5 +1,6 @@
-# Trial Footprint: `make run` starts the app, `make test` runs the whole suite.
-# Both create .venv with the pinned requirements first (Python 3.11, Debian/Ubuntu).
+# Trial Footprint: `make run` starts the app, `make test` runs the whole suite (`make test-fast`:
+# all but the browser and load tests). Each creates .venv with the pinned requirements and the
+# project installed editable first (Python 3.11, Debian/Ubuntu).
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -7,13 +8,16 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup setup-dev chromium data bench lint load clean
+.PHONY: run test test-fast setup setup-dev chromium data bench lint load clean
 
 run: setup
 	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port 8501
 
 test: setup-dev chromium
 	$(BIN)/python -m pytest
+
+test-fast: setup-dev
+	$(BIN)/python -m pytest -m "not browser and not load"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,11 +27,16 @@ $(VENV)/.runtime: $(BIN)/python requirements.txt constraints.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+# The project itself, editable: `footprint` (the CLI) and `import footprint` from anywhere.
+$(VENV)/.project: $(VENV)/.runtime pyproject.toml
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.project requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
-setup: $(VENV)/.runtime
+setup: $(VENV)/.project
 setup-dev: $(VENV)/.dev
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download needs the network).
@@ -52,4 +61,5 @@ load: setup-dev chromium
 	$(BIN)/python bench/load.py --sessions 20 --seconds 60
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-results
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-results \
+	  data/.cache *.egg-info
