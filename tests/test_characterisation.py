@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from numpy.testing import assert_allclose
 
 from footprint.cli import main
 
@@ -43,11 +45,20 @@ def test_csv_export_bytes_are_unchanged(tmp_path, golden, extra):
     assert out.read_bytes() == (GOLDEN / golden).read_bytes()
 
 
-def test_scores_csv_bytes_are_unchanged(tmp_path):
+def test_scores_csv_is_unchanged(tmp_path):
+    """Same rows, columns, texts and counts; scores equal to 1e-12 (relative).
+
+    The three weighted means of present components became one (footprint.model.components),
+    which changes the last bit of some figures: a sum and a matrix product round differently.
+    """
     out = tmp_path / "scores.csv"
     assert main(["scores", "--region", "Latin America", "--indication", "hypertension",
                  "--csv", str(out)]) == 0
-    assert out.read_bytes() == (GOLDEN / "scores_latam_hypertension.csv").read_bytes()
+    new, old = pd.read_csv(out), pd.read_csv(GOLDEN / "scores_latam_hypertension.csv")
+    assert list(new.columns) == list(old.columns)
+    floats = [c for c in old.columns if old[c].dtype == float]
+    pd.testing.assert_frame_equal(new.drop(columns=floats), old.drop(columns=floats))
+    assert_allclose(new[floats].to_numpy(), old[floats].to_numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize(("golden", "argv"), [

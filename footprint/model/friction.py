@@ -42,6 +42,7 @@ from footprint.assumptions import (
     STARTUP_CV,
 )
 from footprint.data.model_inputs import ModelInputs
+from footprint.model.components import weighted_mean
 
 CLOCK_UNITS = {"calendar_days": 1.0, "working_days": 7 / 5, "business_days": 7 / 5}
 FLAGS = ("import_permit", "sample_export_restriction", "local_legal_representative",
@@ -158,13 +159,3 @@ def friction_index(inputs: ModelInputs, start: pd.DataFrame) -> pd.DataFrame:
 def _wgi_risk(estimate: pd.Series) -> pd.Series:
     """WGI estimate (-2.5 weak .. 2.5 strong) as risk 0-100 (clipped)."""
     return ((2.5 - estimate) / 5 * 100).clip(0, 100)
-
-
-def weighted_mean(components: pd.DataFrame,
-                  weights: dict[str, float]) -> tuple[pd.Series, pd.Series]:
-    """Row-wise weighted mean over the available components, and how many were used."""
-    w = pd.Series(weights)[components.columns]
-    present = components.notna()
-    total = (components.fillna(0) * w).sum(axis=1)
-    weight = (present * w).sum(axis=1)
-    return (total / weight).where(weight > 0), present.sum(axis=1)

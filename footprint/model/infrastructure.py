@@ -24,6 +24,7 @@ import pandas as pd
 
 from footprint.assumptions import MIN_COMPONENTS, WAR_RISK_FLOOR
 from footprint.data.model_inputs import ModelInputs
+from footprint.model.components import weighted_mean
 
 # component name -> indicator code; all are "more is better"
 RISK_COMPONENTS = {
@@ -65,14 +66,13 @@ def infrastructure(inputs: ModelInputs, war_or_sanctions: pd.Series) -> pd.DataF
     war_or_sanctions : boolean per iso3 (NA = unknown, treated as not flagged).
     """
     risk = 100 - percentile(component_values(inputs))
-    used = risk.notna().sum(axis=1)
-    score = risk.mean(axis=1).where(used >= MIN_COMPONENTS)
+    score, used = weighted_mean(risk)
+    score = score.where(used >= MIN_COMPONENTS)
     war = war_or_sanctions.reindex(risk.index).fillna(False).astype(bool)
     score = score.where(~war | score.isna(), score.clip(lower=WAR_RISK_FLOOR))
     out = risk.add_prefix("infra_")
     out["infrastructure_risk"] = score
     out["infrastructure_components_used"] = used
     dct = percentile(pd.DataFrame({n: inputs.values[c] for n, c in DCT_COMPONENTS.items()}))
-    out["dct_readiness"] = dct.mean(axis=1)
-    out["dct_components_used"] = dct.notna().sum(axis=1)
+    out["dct_readiness"], out["dct_components_used"] = weighted_mean(dct)
     return out

@@ -24,6 +24,7 @@ import pandas as pd
 from footprint.assumptions import SLOW_APPROVAL_DAYS, TIER_HIGH_FROM, TIER_LOW_BELOW
 from footprint.data.model_inputs import ModelInputs, select
 from footprint.model import friction, infrastructure, pool
+from footprint.model.components import weighted_mean_present
 from footprint.model.pool import Indication
 
 SCORES = ("pool_score", "friction_score", "infrastructure_score")
@@ -120,16 +121,8 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
 
 def attractiveness(scores: pd.DataFrame, weights: Weights) -> tuple[pd.Series, pd.Series]:
     """Weighted mean of the available scores [0-100] and how many were used."""
-    attr, used = _weighted(scores.to_numpy(dtype=float), weights.normalised())
+    attr, used = weighted_mean_present(scores.to_numpy(dtype=float), weights.normalised())
     return pd.Series(attr, index=scores.index), pd.Series(used, index=scores.index)
-
-
-def _weighted(scores: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    present = ~np.isnan(scores)
-    weight = present @ w
-    with np.errstate(invalid="ignore", divide="ignore"):
-        attr = np.where(weight > 0, np.nan_to_num(scores) @ w / weight, np.nan)
-    return attr, present.sum(axis=1)
 
 
 def score(frame: pd.DataFrame, weights: Weights, selection: list[str]) -> pd.DataFrame:
@@ -145,7 +138,7 @@ def score(frame: pd.DataFrame, weights: Weights, selection: list[str]) -> pd.Dat
     if (pos < 0).any():
         unknown = [code for code, p in zip(selection, pos, strict=True) if p < 0]
         raise KeyError(f"unknown country codes {unknown}")
-    attr, used = _weighted(frame[list(SCORES)].to_numpy(dtype=float)[pos],
+    attr, used = weighted_mean_present(frame[list(SCORES)].to_numpy(dtype=float)[pos],
                            weights.normalised())
     rank = pd.Series(attr).rank(ascending=False, method="min").to_numpy()
     names = frame["name"].to_numpy()[pos]
