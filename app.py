@@ -1,9 +1,4 @@
-"""Trial Footprint: routes only.
-
-The URL paths differ from the file names on purpose: with a ``pages/`` folder beside this
-script, Streamlit starts in its legacy multipage mode until ``st.navigation`` first runs, so on
-a fresh server a link to ``/<file stem>`` would run that page without this router.
-"""
+"""Trial Footprint: routes only (the pages live in app_pages/)."""
 
 import streamlit as st
 
@@ -14,8 +9,8 @@ st.navigation([
     st.Page("app_pages/explore.py", title="Explore", icon=":material/public:", default=True),
     st.Page("app_pages/executive.py", title="Executive risk map", icon=":material/traffic:",
             url_path="risk-map"),
-    st.Page("app_pages/scenario_builder.py", title="Scenario builder", icon=":material/trending_up:",
-            url_path="scenario"),
+    st.Page("app_pages/scenario_builder.py", title="Scenario builder",
+            icon=":material/trending_up:", url_path="scenario"),
     st.Page("app_pages/methods.py", title="Data & methods", icon=":material/menu_book:",
             url_path="data-and-methods"),
 ]).run()

@@ -5,9 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from footprint.model import friction, pool, scoring
-from footprint.views import maps
-from footprint.views import pages_tmp as views
+from footprint.assumptions import (
+    DEFAULT_ELIGIBILITY_SHARE,
+    DEFAULT_SITE_ACTIVATION_DAYS,
+    SLOW_APPROVAL_DAYS,
+)
+from footprint.model import scoring
+from footprint.views import executive, maps, url_state
+from footprint.views import format as fmt
+from footprint.views.regions import REGION_ALL, scope
 
 PAGE = "executive"
 DEFAULT_INDICATION = "type2_diabetes"
@@ -17,11 +23,11 @@ regions = shared.regions()
 names = shared.country_names()
 shapes = shared.country_shapes()
 indications = shared.indications()
-default = views.ViewState(indication=DEFAULT_INDICATION)
+default = url_state.ViewState(indication=DEFAULT_INDICATION)
 
 
 def parse_link(params):
-    state, warnings = views.parse_view_params(
+    state, warnings = url_state.parse_view_params(
         {k: v for k, v in params.items() if k == "indication"}, regions=(), metrics=(),
         indications=list(indications), countries=(), default=default)
     return {"executive_indication": state.indication}, warnings
@@ -31,15 +37,15 @@ link_warnings = shared.link_state(PAGE, parse_link)
 st.title("Executive risk map")
 for warning in link_warnings:
     st.warning(warning, icon="⚠️")
-st.caption(views.tier_rule() + " Regulatory friction and infrastructure risk do not depend on "
+st.caption(executive.tier_rule() + " Regulatory friction and infrastructure risk do not depend on "
            "the indication; the top countries do.")
 
-in_scope = views.scope(views.REGION_ALL, regions)
+in_scope = scope(REGION_ALL, regions)
 # Tiers come from friction and infrastructure only: any indication gives the same tiers.
 indication_id = st.session_state.get("executive_indication") or DEFAULT_INDICATION
-frame = shared.country_frame(indication_id, pool.DEFAULT_ELIGIBILITY_SHARE,
-                             friction.DEFAULT_SITE_ACTIVATION_DAYS)
-props, legend, counts = views.tier_properties(shapes, frame, in_scope)
+frame = shared.country_frame(indication_id, DEFAULT_ELIGIBILITY_SHARE,
+                             DEFAULT_SITE_ACTIVATION_DAYS)
+props, legend, counts = executive.tier_properties(shapes, frame, in_scope)
 tier_counts = dict(zip([e.label for e in legend], counts, strict=True))
 cols = st.columns(4)
 for col, tier in zip(cols, (*maps.TIERS, "no data"), strict=True):
@@ -51,11 +57,11 @@ collection = maps.feature_collection(
     geometry=shared.country_geometries())
 chart = maps.deck([maps.polygon_layer("countries", collection),
                    maps.border_layer("borders", shared.country_borders())],
-                  views.TIER_TOOLTIP_HTML)
+                  maps.TOOLTIP_HTML)
 st.pydeck_chart(chart, key="executive_map", height=520)
 legend_col, note_col = st.columns([1, 2])
 legend_col.dataframe(
-    views.legend_styler(views.legend_rows(legend, counts, "risk tier")), hide_index=True,
+    fmt.legend_styler(fmt.legend_rows(legend, counts, "risk tier")), hide_index=True,
     key="executive_legend",
     column_config=shared.LEGEND_COLUMNS)
 with note_col:
@@ -68,41 +74,41 @@ indication_id = st.selectbox("Indication (sizes the patient pool)", list(indicat
                              format_func=lambda i: indications[i].name,
                              key="executive_indication",
                              on_change=shared.clear_link_warnings, args=(PAGE,))
-top = views.top_per_region(frame, scoring.Weights(), regions, TOP_N)
-st.dataframe(top, hide_index=True, key="executive_top", height=views.table_height(len(top), 20),
+top = executive.top_per_region(frame, scoring.Weights(), regions, TOP_N)
+st.dataframe(top, hide_index=True, key="executive_top", height=fmt.table_height(len(top), 20),
              column_config={
                  "Attractiveness [0-100]": st.column_config.NumberColumn(format="%.1f"),
                  "Reachable patients": st.column_config.NumberColumn(format="compact"),
                  "Flags": st.column_config.TextColumn(width="large")})
-st.caption(f"Attractiveness with equal weights ({views.weights_text(scoring.Weights())}), "
-           f"{pool.DEFAULT_ELIGIBILITY_SHARE:.0%} eligibility, "
-           f"{friction.DEFAULT_SITE_ACTIVATION_DAYS:.0f} days of site activation. "
+st.caption(f"Attractiveness with equal weights ({fmt.weights_text(scoring.Weights())}), "
+           f"{DEFAULT_ELIGIBILITY_SHARE:.0%} eligibility, "
+           f"{DEFAULT_SITE_ACTIVATION_DAYS:.0f} days of site activation. "
            "Change them on the Explore page.")
 
 st.subheader("Flags that matter")
-flags = views.flags_that_matter(frame, in_scope, regions)
+flags = executive.flags_that_matter(frame, in_scope, regions)
 st.dataframe(flags, hide_index=True, key="executive_flags",
-             height=views.table_height(len(flags), 15),
+             height=fmt.table_height(len(flags), 15),
              column_config={"Flags": st.column_config.TextColumn(width="large")})
 st.caption(f"War or sanctions (regulatory reference table) and approvals of "
-           f"{scoring.SLOW_APPROVAL_DAYS:.0f} days or more; 'assumed' approvals are regional "
+           f"{SLOW_APPROVAL_DAYS:.0f} days or more; 'assumed' approvals are regional "
            "medians, not sourced figures.")
 
 st.subheader("Downloads")
-tiers = views.tier_table(frame, in_scope, regions)
+tiers = executive.tier_table(frame, in_scope, regions)
 d1, d2, d3 = st.columns(3)
 d1.download_button("Risk map (HTML)", lambda: maps.standalone_html(chart, offline=True),
                    file_name="trial-footprint-risk-map.html", mime="text/html",
                    key="executive_download_map", on_click="ignore")
-d2.download_button("Risk tiers (CSV)", views.table_csv(tiers),
+d2.download_button("Risk tiers (CSV)", fmt.table_csv(tiers),
                    file_name="trial-footprint-risk-tiers.csv", mime="text/csv",
                    key="executive_download_tiers", on_click="ignore")
-d3.download_button("Top countries (CSV)", views.table_csv(top),
-                   file_name=f"trial-footprint-top-{views.slug(indication_id)}.csv",
+d3.download_button("Top countries (CSV)", fmt.table_csv(top),
+                   file_name=f"trial-footprint-top-{fmt.slug(indication_id)}.csv",
                    mime="text/csv", key="executive_download_top", on_click="ignore")
 st.caption("The HTML map is self-contained (about 5 MB: deck.gl is inlined) and opens "
            "offline in a browser; its template also links a map-library script and "
            "stylesheets on CDNs, which are not needed and fail harmlessly without network.")
 
-shared.write_link(views.view_params(views.ViewState(indication=indication_id),
-                                    views.ViewState(indication=DEFAULT_INDICATION)))
+shared.write_link(url_state.view_params(url_state.ViewState(indication=indication_id),
+                                        url_state.ViewState(indication=DEFAULT_INDICATION)))

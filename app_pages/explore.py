@@ -5,9 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from footprint.model import friction, pool, scoring
-from footprint.views import maps
-from footprint.views import pages_tmp as views
+from footprint.assumptions import (
+    DEFAULT_ELIGIBILITY_SHARE,
+    DEFAULT_SITE_ACTIVATION_DAYS,
+    STALE_AFTER_YEARS,
+)
+from footprint.model import pool, scoring
+from footprint.views import country_details, explore, maps, metrics, subnational, url_state
+from footprint.views import format as fmt
+from footprint.views.regions import REGION_ALL, region_choices, scope
 
 PAGE = "explore"
 MAP_KEY = "explore_map"
@@ -21,15 +27,15 @@ shapes = shared.country_shapes()
 latest = shared.latest_indicators()
 catalogue = shared.indicator_catalogue()
 indications = shared.indications()
-indicator_metrics = views.indicator_metrics(catalogue)
-all_metrics = views.metric_choices(views.model_metrics(), indicator_metrics)
-default = views.ViewState(region=views.REGION_ALL, metric=DEFAULT_METRIC,
-                          indication=DEFAULT_INDICATION)
+indicator_metrics = metrics.indicator_metrics(catalogue)
+all_metrics = metrics.metric_choices(metrics.model_metrics(), indicator_metrics)
+default = url_state.ViewState(region=REGION_ALL, metric=DEFAULT_METRIC,
+                              indication=DEFAULT_INDICATION)
 
 
 def parse_link(params):
-    state, warnings = views.parse_view_params(
-        params, regions=views.region_choices(regions), metrics=list(all_metrics),
+    state, warnings = url_state.parse_view_params(
+        params, regions=region_choices(regions), metrics=list(all_metrics),
         indications=list(indications), countries=names, default=default)
     return ({"explore_region": state.region, "explore_indication": state.indication,
              "explore_metric": state.metric, "explore_country": state.country}, warnings)
@@ -46,13 +52,13 @@ link_warnings = shared.link_state(PAGE, parse_link)
 # country to 40 % while a selection is active, which would wash out the choropleth; the
 # picked country gets our own outline instead.
 generation = st.session_state.get("_explore_map_generation", 0)
-map_key = views.map_widget_key(MAP_KEY, generation)
-picked = views.picked_country(st.session_state.get(map_key))
+map_key = explore.map_widget_key(MAP_KEY, generation)
+picked = explore.picked_country(st.session_state.get(map_key))
 if picked:
     st.session_state["explore_country"] = picked
     generation += 1
     st.session_state["_explore_map_generation"] = generation
-    map_key = views.map_widget_key(MAP_KEY, generation)
+    map_key = explore.map_widget_key(MAP_KEY, generation)
 
 # ---- sidebar: model settings ---------------------------------------------------------------
 with st.sidebar:
@@ -60,16 +66,16 @@ with st.sidebar:
     w_pool = st.slider("Patient pool", 0, 10, 5, key="explore_w_pool")
     w_friction = st.slider("Regulatory friction", 0, 10, 5, key="explore_w_friction")
     w_infra = st.slider("Infrastructure risk", 0, 10, 5, key="explore_w_infra")
-    weights, weights_warning = views.weights_from(w_pool, w_friction, w_infra)
+    weights, weights_warning = explore.weights_from(w_pool, w_friction, w_infra)
     if weights_warning:
         st.warning(weights_warning)
-    st.caption(f"Attractiveness weights: {views.weights_text(weights)}.")
+    st.caption(f"Attractiveness weights: {fmt.weights_text(weights)}.")
     st.subheader("Assumptions")
     eligibility_pct = st.slider("Eligible share of diagnosed patients [%]", 1, 100,
-                                int(pool.DEFAULT_ELIGIBILITY_SHARE * 100),
+                                int(DEFAULT_ELIGIBILITY_SHARE * 100),
                                 key="explore_eligibility")
     activation_days = st.slider("Site activation after approval [days]", 0, 365,
-                                int(friction.DEFAULT_SITE_ACTIVATION_DAYS), step=5,
+                                int(DEFAULT_SITE_ACTIVATION_DAYS), step=5,
                                 key="explore_activation")
 
 # ---- selection -----------------------------------------------------------------------------
@@ -77,54 +83,55 @@ st.title("Explore")
 for warning in link_warnings:
     st.warning(warning, icon="⚠️")
 c_region, c_indication, c_metric = st.columns([1, 1, 2])
-region = c_region.selectbox("Region", views.region_choices(regions), key="explore_region",
+region = c_region.selectbox("Region", region_choices(regions), key="explore_region",
                             on_change=clear_warnings)
 indication_id = c_indication.selectbox("Indication", list(indications),
                                        format_func=lambda i: indications[i].name,
                                        key="explore_indication", on_change=clear_warnings)
 indication = indications[indication_id]
-pool_source = views.source_label(str(catalogue.loc[indication.metric, "source_id"])) if (
+pool_source = fmt.source_label(str(catalogue.loc[indication.metric, "source_id"])) if (
     indication.metric in catalogue.index) else ""
-metrics = views.metric_choices(views.model_metrics(indication, pool_source), indicator_metrics)
-metric_id = c_metric.selectbox("Metric", list(metrics),
-                               format_func=lambda m: views.metric_option_label(metrics[m]),
+options = metrics.metric_choices(metrics.model_metrics(indication, pool_source), indicator_metrics)
+metric_id = c_metric.selectbox("Metric", list(options),
+                               format_func=lambda m: metrics.metric_option_label(options[m]),
                                key="explore_metric", on_change=clear_warnings)
-metric = metrics[metric_id]
+metric = options[metric_id]
 country = st.session_state.get("explore_country")
-in_scope = views.scope(region, regions)
+in_scope = scope(region, regions)
 
 eligibility_share = eligibility_pct / 100
 frame = shared.country_frame(indication_id, eligibility_share, float(activation_days))
 scored = scoring.score(frame, weights, list(frame.index))
 if metric.kind == "model":
-    values = views.model_values(scored, metric)
+    values = metrics.model_values(scored, metric)
 else:
-    values = views.indicator_values(latest, metric_id)
+    values = metrics.indicator_values(latest, metric_id)
 
 st.caption(f"{metric.description} Source: {metric.source}. "
-           + ("Latest value per country (years differ); stale when older than 5 years."
+           + ("Latest value per country (years differ); stale when older than "
+              f"{STALE_AFTER_YEARS} years."
               if metric.kind == "indicator" else
-              f"Indication: {indication.name}; weights: {views.weights_text(weights)}."))
+              f"Indication: {indication.name}; weights: {fmt.weights_text(weights)}."))
 
 # ---- map -----------------------------------------------------------------------------------
-props, legend, counts, basis = views.map_properties(shapes, values, metric, in_scope)
+props, legend, counts, basis = explore.map_properties(shapes, values, metric, in_scope)
 collection = maps.feature_collection(
     props, ["iso3", "name", "value_text", "detail_text", "fill"],
     geometry=shared.country_geometries())
 layers = [maps.polygon_layer("countries", collection),
           maps.border_layer("borders", shared.country_borders())]
 if country:
-    layers.append(maps.outline_layer("selected", views.selected_feature(collection, country)))
-st.pydeck_chart(maps.deck(layers, views.TOOLTIP_HTML, shared.region_view(region)),
+    layers.append(maps.outline_layer("selected", explore.selected_feature(collection, country)))
+st.pydeck_chart(maps.deck(layers, maps.TOOLTIP_HTML, shared.region_view(region)),
                 key=map_key, on_select="rerun", selection_mode="single-object", height=520)
 shared.attribution()
 
 # ---- legend and ranking --------------------------------------------------------------------
 legend_col, table_col = st.columns([1, 2])
 with legend_col:
-    years = views.year_span(values, in_scope)
+    years = explore.year_span(values, in_scope)
     st.markdown(f"**{metric.title}** ({metric.unit}{', ' + years if years else ''})")
-    st.dataframe(views.legend_styler(views.legend_rows(legend, counts, metric.unit)),
+    st.dataframe(fmt.legend_styler(fmt.legend_rows(legend, counts, metric.unit)),
                  hide_index=True, key="explore_legend",
                  column_config=shared.LEGEND_COLUMNS)
     st.caption(basis + " Grey: no data (never zero). Beige: outside the selected region.")
@@ -134,21 +141,21 @@ with table_col:
         stability = shared.rank_stability(
             indication_id, eligibility_share, float(activation_days),
             (weights.pool, weights.friction, weights.infrastructure), region, TOP_K)
-    extra = views.ranking_extra(scored, stability, TOP_K) if metric.kind == "model" else None
-    table = views.ranking_table(values, names, metric, in_scope, extra)
-    st.markdown(f"**Ranking: {region}** ({views.ranking_order(metric)})")
+    extra = explore.ranking_extra(scored, stability, TOP_K) if metric.kind == "model" else None
+    table = explore.ranking_table(values, names, metric, in_scope, extra)
+    st.markdown(f"**Ranking: {region}** ({metrics.ranking_order(metric)})")
     st.dataframe(table, hide_index=True, key="explore_ranking",
-                 height=views.table_height(len(table), 10),
+                 height=fmt.table_height(len(table), 10),
                  column_config={
                      metric.label: st.column_config.NumberColumn(
-                         metric.title, help=metric.label, format=views.number_format(metric)),
+                         metric.title, help=metric.label, format=metrics.number_format(metric)),
                      f"P(top {TOP_K})": st.column_config.ProgressColumn(
                          f"P(top {TOP_K})", help="Share of 1,000 weight draws around yours in "
                          f"which the country stays in the region's top {TOP_K}",
                          min_value=0.0, max_value=1.0, format="percent"),
                  })
-    st.download_button("Download the ranking (CSV)", views.table_csv(table),
-                       file_name=views.download_name("ranking", region, metric_id, "csv"),
+    st.download_button("Download the ranking (CSV)", fmt.table_csv(table),
+                       file_name=fmt.download_name("ranking", region, metric_id, "csv"),
                        mime="text/csv", key="explore_download", on_click="ignore")
 
 # ---- country details -----------------------------------------------------------------------
@@ -159,14 +166,14 @@ country = st.selectbox("Country", order, index=None, format_func=lambda c: names
                        key="explore_country", on_change=clear_warnings)
 if country:
     row = frame.loc[country]
-    st.markdown(f"**{views.country_summary(country, names, regions)}**")
+    st.markdown(f"**{country_details.country_summary(country, names, regions)}**")
     note = shared.country_notes().get(country)
     if note:
         st.info(note, icon="ℹ️")
     t_funnel, t_reg, t_infra, t_ind = st.tabs(
         ["Patient funnel", "Regulatory & start-up", "Infrastructure", "Indicators"])
     with t_funnel:
-        funnel = views.funnel_table(row, indication, eligibility_share)
+        funnel = country_details.funnel_table(row, indication, eligibility_share)
         st.dataframe(funnel, hide_index=True, key="explore_funnel",
                      column_config={funnel.columns[1]: st.column_config.NumberColumn(
                          format="localized"),
@@ -174,32 +181,35 @@ if country:
         if indication.note:
             st.caption(indication.note)
     with t_reg:
-        st.dataframe(views.startup_facts(row), hide_index=True, key="explore_startup")
-        st.dataframe(views.friction_breakdown(row), hide_index=True, key="explore_friction",
+        st.dataframe(country_details.startup_facts(row), hide_index=True, key="explore_startup")
+        st.dataframe(country_details.friction_breakdown(row), hide_index=True,
+                     key="explore_friction",
                      column_config={"Friction [0-100]": st.column_config.ProgressColumn(
                          min_value=0, max_value=100, format="%.0f")})
     with t_infra:
-        st.dataframe(views.infrastructure_breakdown(row), hide_index=True,
+        st.dataframe(country_details.infrastructure_breakdown(row), hide_index=True,
                      key="explore_infrastructure",
                      column_config={"Risk [0-100]": st.column_config.ProgressColumn(
                          min_value=0, max_value=100, format="%.0f")})
         st.caption("Risk = 100 - the country's percentile among all mapped countries with a "
-                   f"value. DCT readiness: {views.format_value(row['dct_readiness'], '/ 100')}.")
+                   f"value. DCT readiness: {fmt.format_value(row['dct_readiness'], '/ 100')}.")
     with t_ind:
-        details = views.country_indicator_table(latest, catalogue, country)
+        details = country_details.country_indicator_table(latest, catalogue, country)
         st.dataframe(details, hide_index=True, key="explore_country_table",
-                     height=views.table_height(len(details)))
+                     height=fmt.table_height(len(details)))
 
-    if country in views.DRILL_COUNTRIES:
+    if country in subnational.DRILL_COUNTRIES:
         st.markdown(f"**Drill-down: {names[country]}**")
-        st.caption(f"{views.SUBNATIONAL_CAVEATS[country]} {views.REACH_CAVEAT}")
+        st.caption(f"{subnational.SUBNATIONAL_CAVEATS[country]} {subnational.REACH_CAVEAT}")
         units = pool.subnational_funnel(row, shared.subnational_units(country))
         drill_metric = st.radio(
-            "Colour the units by", list(views.SUBNATIONAL_METRICS), horizontal=True,
-            format_func=lambda m: views.SUBNATIONAL_METRICS[m][0], key="explore_drill_metric")
-        min_population = views.CITY_MIN_POPULATION[country]
-        cities = views.city_points(shared.major_cities(country, min_population))
-        unit_props, unit_legend, unit_counts = views.subnational_properties(units, drill_metric)
+            "Colour the units by", list(subnational.SUBNATIONAL_METRICS), horizontal=True,
+            format_func=lambda m: subnational.SUBNATIONAL_METRICS[m][0],
+            key="explore_drill_metric")
+        min_population = subnational.CITY_MIN_POPULATION[country]
+        cities = subnational.city_points(shared.major_cities(country, min_population))
+        unit_props, unit_legend, unit_counts = subnational.subnational_properties(
+            units, drill_metric)
         unit_geometry = maps.geometries(units)
         unit_layer = maps.polygon_layer("units", maps.feature_collection(
             unit_props, ["unit_code", "name", "value_text", "detail_text", "fill"],
@@ -208,23 +218,23 @@ if country:
             "unit-borders", maps.ring_segments(unit_geometry, shared_only=True))
         city_layer = maps.points_layer("cities", cities, "population",
                                        ["name", "value_text", "detail_text"])
-        st.pydeck_chart(maps.deck([unit_layer, unit_borders, city_layer], views.TOOLTIP_HTML,
+        st.pydeck_chart(maps.deck([unit_layer, unit_borders, city_layer], maps.TOOLTIP_HTML,
                                   shared.country_view(country)),
                         key="explore_subnational_map", height=460)
-        st.caption(f"Dots: cities of {views.format_value(min_population, 'people')} or more "
+        st.caption(f"Dots: cities of {fmt.format_value(min_population, 'people')} or more "
                    f"({len(cities)}), area proportional to population (GeoNames, CC BY 4.0).")
         sub_legend, sub_table = st.columns([1, 2])
-        title, unit = views.SUBNATIONAL_METRICS[drill_metric]
+        title, unit = subnational.SUBNATIONAL_METRICS[drill_metric]
         sub_legend.dataframe(
-            views.legend_styler(views.legend_rows(unit_legend, unit_counts, unit, "units")),
+            fmt.legend_styler(fmt.legend_rows(unit_legend, unit_counts, unit, "units")),
             hide_index=True, key="explore_subnational_legend",
             column_config=shared.LEGEND_COLUMNS)
-        unit_table = views.subnational_table(units)
+        unit_table = subnational.subnational_table(units)
         sub_table.dataframe(unit_table, hide_index=True, key="explore_subnational_table",
-                            height=views.table_height(10),
+                            height=fmt.table_height(10),
                             column_config={c: st.column_config.NumberColumn(format="localized")
                                            for c in unit_table.columns[2:]})
 
-shared.write_link(views.view_params(
-    views.ViewState(region=region, metric=metric_id, indication=indication_id,
-                    country=country), default))
+shared.write_link(url_state.view_params(
+    url_state.ViewState(region=region, metric=metric_id, indication=indication_id,
+                        country=country), default))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from footprint.views import pages_tmp as views
+from footprint.assumptions import DATA_AS_OF_YEAR, STALE_AFTER_YEARS
+from footprint.views import methods
+from footprint.views.format import table_height
+from footprint.views.regions import REGION_ALL, scope
 
 regions = shared.regions()
 catalogue = shared.indicator_catalogue()
@@ -17,37 +20,38 @@ st.markdown("Everything the app shows comes from the files in `data/`, built int
             "DuckDB database at start-up; nothing is fetched at run time.")
 
 st.subheader("Sources")
-st.dataframe(views.sources_table(shared.data_sources()), hide_index=True, key="methods_sources",
+st.dataframe(methods.sources_table(shared.data_sources()), hide_index=True, key="methods_sources",
              column_config={"Origin": st.column_config.LinkColumn(),
                             "Title": st.column_config.TextColumn(width="medium")})
 shared.attribution()
 
 st.subheader("Indicators and coverage")
-coverage = views.indicator_coverage(latest, catalogue, views.scope(views.REGION_ALL, regions))
+coverage = methods.indicator_coverage(latest, catalogue, scope(REGION_ALL, regions))
 st.dataframe(coverage, hide_index=True, key="methods_coverage",
-             height=views.table_height(len(coverage)))
+             height=table_height(len(coverage)))
 st.caption("Countries with a value: mapped countries (of all mapped) and members of the six "
-           "regions (of all members) with a latest value at the 2025 snapshot. Latest years: "
-           "the range of the latest year per country. Stale: older than 5 years.")
+           f"regions (of all members) with a latest value at the {DATA_AS_OF_YEAR} snapshot. "
+           "Latest years: the range of the latest year per country. Stale: older than "
+           f"{STALE_AFTER_YEARS} years.")
 
 st.subheader("Indications")
 st.dataframe(inputs.indications.reset_index(), hide_index=True, key="methods_indications")
 
 st.subheader("Regulatory reference")
-st.dataframe(views.regulatory_table(inputs.regulatory), hide_index=True,
+st.dataframe(methods.regulatory_table(inputs.regulatory), hide_index=True,
              key="methods_regulatory")
 st.caption("A country row overrides its region's row (EU members inherit the EU row). "
            "Countries with no row get their region's median approval ('assumed').")
 
 st.subheader("How the scores are computed")
-for title, text in views.model_sections():
+for title, text in methods.model_sections():
     with st.expander(title, expanded=False):
         st.markdown(text)
 st.markdown("**Named assumptions**")
-st.dataframe(views.model_constants(), hide_index=True, key="methods_constants")
+st.dataframe(methods.model_constants(), hide_index=True, key="methods_constants")
 
 st.subheader("Known caveats")
-st.markdown("\n".join(f"- {caveat}" for caveat in views.KNOWN_CAVEATS))
+st.markdown("\n".join(f"- {caveat}" for caveat in methods.KNOWN_CAVEATS))
 notes = shared.country_notes()
 st.dataframe({"ISO3": list(notes), "Note": list(notes.values())}, hide_index=True,
              key="methods_country_notes")

@@ -16,11 +16,11 @@ from footprint.data import atlas
 from footprint.data.database import DataFileError, build_database
 from footprint.data.model_inputs import ModelInputs, load_inputs
 from footprint.model import pool, scoring
-from footprint.views import maps
-from footprint.views import pages_tmp as views
+from footprint.views import maps, subnational
+from footprint.views import regions as region_views
 
-# Column widths of a legend table (footprint.views.legend_rows): a narrow colour swatch and
-# narrow counts leave the class labels room.
+# Column widths of a legend table (footprint.views.format.legend_rows): a narrow colour swatch
+# and narrow counts leave the class labels room.
 LEGEND_COLUMNS = {
     "colour": st.column_config.TextColumn(" ", width=36),
     "countries": st.column_config.NumberColumn(width=80),
@@ -126,13 +126,13 @@ def major_cities(iso3: str, min_population: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def region_view(region: str) -> pdk.ViewState:
     """The map view that frames a region (the world for all regions)."""
-    return views.region_view(region, country_shapes(), regions())
+    return region_views.region_view(region, country_shapes(), regions())
 
 
 @st.cache_data(show_spinner=False)
 def country_view(iso3: str) -> pdk.ViewState:
     """The map view that frames one country's sub-national units."""
-    return maps.view_for(views.drill_frame(subnational_units(iso3), iso3), height_px=460)
+    return maps.view_for(subnational.drill_frame(subnational_units(iso3), iso3), height_px=460)
 
 
 @st.cache_data(show_spinner=False)
@@ -163,7 +163,7 @@ def rank_stability(indication: str, eligibility_share: float, site_activation_da
     """P(stays in the top k of the region) when the weights vary around the chosen ones."""
     frame = country_frame(indication, eligibility_share, site_activation_days)
     w = scoring.Weights(*weights)
-    table = scoring.score(frame, w, views.scope(region, regions()))
+    table = scoring.score(frame, w, region_views.scope(region, regions()))
     return scoring.rank_stability(table, w, top_k=top_k, n_draws=1000)
 
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from footprint.data import atlas  # noqa: E402
 from footprint.data.database import build_database  # noqa: E402
 from footprint.views import maps  # noqa: E402
-from footprint.views import pages_tmp as views
+from footprint.views import regions as region_views  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic",
@@ -137,9 +137,9 @@ def click_targets(regions: list[str], per_region: int = 3) -> dict[str, list[tup
     members = atlas.regions(con)
     targets = {}
     for region in regions:
-        view = views.region_view(region, shapes, members)
+        view = region_views.region_view(region, shapes, members)
         parts = maps.main_parts(shapes.loc[shapes.index.intersection(
-            views.scope(region, members))])
+            region_views.scope(region, members))])
         area = pd.Series(shapely.area(parts.to_numpy()), index=parts.index)  # square degrees
         largest = area.sort_values(ascending=False).index[:per_region]
         points = shapely.point_on_surface(parts.loc[largest].to_numpy())

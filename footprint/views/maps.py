@@ -27,11 +27,6 @@ BORDER: Rgba = (120, 120, 120, 255)
 HIGHLIGHT: Rgba = (255, 200, 0, 200)
 SELECTED_LINE: Rgba = (20, 20, 20, 255)  # outline of the country whose details are open
 
-# Colour-blind-safe categorical palette (Okabe & Ito 2008).
-CATEGORICAL: tuple[Rgba, ...] = (
-    (0, 114, 178, 255), (230, 159, 0, 255), (0, 158, 115, 255), (204, 121, 167, 255),
-    (86, 180, 233, 255), (213, 94, 0, 255), (240, 228, 66, 255), (0, 0, 0, 255),
-)
 # Sequential ramps, light to dark (ColorBrewer YlGnBu and YlOrRd, 5 classes).
 SEQUENTIAL: dict[str, tuple[Rgba, ...]] = {
     "good": ((255, 255, 204, 255), (161, 218, 180, 255), (65, 182, 196, 255),
@@ -57,6 +52,9 @@ OCEAN_EXTENT = ((-540.0, -85.0), (540.0, 85.0))
 WORLD_SIMPLIFY = 0.1
 # Browser payload budget of a world map [bytes of compact JSON].
 PAYLOAD_BUDGET = 1_500_000
+# Tooltip of every map of areas: each feature's name, value_text and detail_text properties,
+# HTML-escaped by the view that sets them (deck.gl escapes nothing).
+TOOLTIP_HTML = "<b>{name}</b><br/>{value_text}<br/><small>{detail_text}</small>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,26 +118,6 @@ def classify_breaks(values: pd.Series, ramp: str, edges: Sequence[float],
 def _range_label(low: float, high: float, unit: str) -> str:
     text = _fmt(low) if _fmt(low) == _fmt(high) else f"{_fmt(low)} – {_fmt(high)}"
     return f"{text} {unit}".strip()
-
-
-def categorise(labels: Sequence[str | None],
-               palette: dict[str, Rgba] | None = None) -> tuple[list[Rgba], list[LegendEntry]]:
-    """One categorical colour per distinct label; None gets ``CONTEXT_LAND``.
-
-    With ``palette`` (label -> colour, e.g. :data:`TIER_COLORS`) the legend follows its order
-    and lists only labels present; otherwise labels are sorted and take :data:`CATEGORICAL`.
-    """
-    present = {label for label in labels if label}
-    if palette is None:
-        palette = {label: CATEGORICAL[i % len(CATEGORICAL)]
-                   for i, label in enumerate(sorted(present))}
-    unknown = present - set(palette)
-    if unknown:
-        raise ValueError(f"labels {sorted(unknown)} have no colour; known: {list(palette)}")
-    distinct = [label for label in palette if label in present]
-    colors = [palette[label] if label else CONTEXT_LAND for label in labels]
-    legend = [LegendEntry(palette[label], label) for label in distinct]
-    return colors, legend
 
 
 def _fmt(x: float) -> str:
@@ -322,8 +300,8 @@ def deck(layers: Sequence[pdk.Layer], tooltip_html: str,
          view: pdk.ViewState = WORLD_VIEW) -> pdk.Deck:
     """A deck with no base map (offline), our ocean underneath and an HTML tooltip.
 
-    ``tooltip_html`` references feature properties as ``{name}``; deck.gl escapes nothing, so
-    callers pass only our own labels and values, HTML-escaped (see ``footprint.views``).
+    ``tooltip_html`` references feature properties as ``{name}`` (see :data:`TOOLTIP_HTML`);
+    deck.gl escapes nothing, so callers pass only our own labels and values, HTML-escaped.
     """
     # map_style is left at pydeck's default sentinel on purpose: with no provider it reaches
     # the browser as "__MAP_STYLE__", which Streamlit reads as "no base map". map_style=None
@@ -365,30 +343,31 @@ def main_parts(frame: gpd.GeoDataFrame, min_share: float = 0.25) -> gpd.GeoSerie
     return kept.groupby(level=0).agg(lambda g: shapely.union_all(g.to_numpy()))
 
 
+# Web Mercator as deck.gl draws it: 360 degrees of longitude on 512 * 2**zoom pixels, and y
+# in the same unit as longitude (degrees: y == latitude at the equator).
+
 def _mercator_y(lat: float) -> float:
-    """Web-Mercator y of a latitude, in degrees of longitude (equator: y == lat)."""
+    """Web-Mercator y of a latitude [degrees of longitude], clipped at +-85 degrees."""
     phi = math.radians(float(np.clip(lat, -85.0, 85.0)))
     return math.degrees(math.log(math.tan(math.pi / 4 + phi / 2)))
 
 
 def _latitude(y: float) -> float:
+    """The latitude [degrees] of a Web-Mercator y (inverse of :func:`_mercator_y`)."""
     return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
 
 
 def pixel_offset(view: pdk.ViewState, longitude: float, latitude: float) -> tuple[float, float]:
     """Offset [px] of a point from the centre of a map drawn at ``view`` (x east, y south)."""
-    scale = 512 * 2 ** view.zoom / 360  # Web Mercator: pixels per degree of longitude
+    scale = 512 * 2 ** view.zoom / 360  # pixels per degree of longitude
     return ((longitude - view.longitude) * scale,
             (_mercator_y(view.latitude) - _mercator_y(latitude)) * scale)
 
 
 def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520,
              padding: float = 1.15) -> pdk.ViewState:
-    """A view state that fits the main parts of the frame's features in a map of about
-    ``width_px`` x ``height_px`` pixels, with ``padding`` [-] room around them.
-
-    Web Mercator draws 360 degrees of longitude on ``512 * 2**zoom`` pixels.
-    """
+    """A view state that fits the main parts of the frame's features (:func:`main_parts`);
+    see :func:`view_for_bounds`."""
     if frame.empty:
         return WORLD_VIEW
     minx, miny, maxx, maxy = (float(b) for b in gpd.GeoSeries(main_parts(frame)).total_bounds)
@@ -396,12 +375,21 @@ def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520
 
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1100,
-                    height_px: int = 520, padding: float = 1.15) -> pdk.ViewState:
-    """A view state that fits ``(min lon, min lat, max lon, max lat)`` (see :func:`view_for`)."""
+                    height_px: int = 520, padding: float = 1.15, *,
+                    min_span_deg: float = 1e-3) -> pdk.ViewState:
+    """A view state that fits ``(min lon, min lat, max lon, max lat)`` in a map of about
+    ``width_px`` x ``height_px`` [px].
+
+    Parameters
+    ----------
+    padding : room around the bounds [-] (1.15: 15 % wider and taller).
+    min_span_deg : smallest width and Mercator height framed [degrees], so one point or a
+        small country is not zoomed in to the street.
+    """
     minx, miny, maxx, maxy = bounds
     y_low, y_high = _mercator_y(miny), _mercator_y(maxy)
-    fits = [math.log2(width_px * 360 / (512 * max(maxx - minx, 1e-3))),
-            math.log2(height_px * 360 / (512 * max(y_high - y_low, 1e-3)))]
+    fits = [math.log2(width_px * 360 / (512 * max(maxx - minx, min_span_deg))),
+            math.log2(height_px * 360 / (512 * max(y_high - y_low, min_span_deg)))]
     zoom = float(np.clip(min(fits) - math.log2(padding), 0.5, 9))
     return pdk.ViewState(latitude=round(_latitude((y_low + y_high) / 2), 3),
                          longitude=round((minx + maxx) / 2, 3), zoom=round(zoom, 2),

@@ -268,7 +268,8 @@ def test_methods_lists_sources_coverage_formulas_and_caveats(app):
         "SP.POP.TOTL", "of mapped"]  # Taiwan and others have no World Bank population
     assert coverage.loc["NCD.HTN.PREV", "Latest years"] == "2019"
     constants = table_with(app, "Constant")
-    assert "scoring.TIER_HIGH_FROM" in set(constants["Constant"])
+    assert {"TIER_HIGH_FROM", "FRICTION_WEIGHTS", "STARTUP_CV"} <= set(constants["Constant"])
+    assert {"Value", "Unit", "Meaning", "Source", "Kind"} <= set(constants.columns)
     text = all_text(app) + " ".join(e.proto.label for e in app.get("expander"))
     for needle in ("Telangana", "Taiwan", "GeoNames", "2019", "Natural Earth",
                    "Regulatory friction"):

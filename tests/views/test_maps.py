@@ -57,14 +57,6 @@ def test_classify_breaks_single_class_and_unknown_ramp():
         maps.classify_breaks(pd.Series([1.0]), "rainbow", [0, 1], "")
 
 
-def test_categorise_follows_palette_order_and_refuses_unknown_labels():
-    colors, legend = maps.categorise(["high", None, "low"], maps.TIER_COLORS)
-    assert [e.label for e in legend] == ["low", "high"]  # palette order, only those present
-    assert colors == [maps.TIER_COLORS["high"], maps.CONTEXT_LAND, maps.TIER_COLORS["low"]]
-    with pytest.raises(ValueError, match="no colour"):
-        maps.categorise(["extreme"], maps.TIER_COLORS)
-
-
 def test_feature_collection_rounds_and_lifts_properties(tiny):
     frame = tiny.assign(fill=[[1, 2, 3, 255]] * 3, value=[1.5, np.nan, pd.NA])
     fc = maps.feature_collection(frame, ["iso3", "name", "fill", "value"], decimals=1)
@@ -171,6 +163,10 @@ def test_view_for_bounds_fits_width_or_height():
     tall = maps.view_for_bounds((0, -60, 1, 60), width_px=1024, height_px=512, padding=1.0)
     y = math.degrees(math.log(math.tan(math.pi / 4 + math.radians(60) / 2)))
     assert_allclose(tall.zoom, math.log2(512 * 360 / (512 * 2 * y)), atol=0.01)
+    point = maps.view_for_bounds((10, 50, 10, 50), width_px=1024, height_px=1024,
+                                 padding=1.0, min_span_deg=4.0)  # one site: a 4-degree frame
+    assert_allclose(point.zoom, math.log2(1024 * 360 / (512 * 4)), atol=0.01)
+    assert_allclose((point.longitude, point.latitude), (10, 50), atol=1e-3)
 
 
 def test_pixel_offset_inverts_the_view_centre():

@@ -1,0 +1,206 @@
+"""What a map can show per country: source indicators and model scores as :class:`Metric`,
+with their values, labels and ranking order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from footprint.assumptions import DATA_AS_OF_YEAR, FRICTION_WEIGHTS, STALE_AFTER_YEARS
+from footprint.model import infrastructure, pool, scoring
+from footprint.views.format import source_label
+
+MODEL_SOURCE = "Trial Footprint model"
+# Indicators that read "higher is better": governance estimates (WGI) and capacity; prevalence
+# and population figures are neutral (more patients is not a better country by itself).
+BETTER_INDICATORS = frozenset({
+    "WGI.RQ", "WGI.RL", "WGI.PV", "WGI.GE", "NY.GDP.PCAP.PP.CD", "SH.MED.BEDS.ZS",
+    "SH.MED.PHYS.ZS", "LP.LPI.OVRL.XQ", "EG.ELC.ACCS.ZS", "SP.POP.SCIE.RD.P6", "IT.NET.USER.ZS",
+    "IT.NET.BBND.P2", "IT.CEL.SETS.P2", "SP.DYN.LE00.IN",
+})
+# Model columns a map can show: (title, unit, ramp, higher_is_better, description).
+_MODEL_METRICS: dict[str, tuple[str, str, str, bool, str]] = {
+    "attractiveness": (
+        "Attractiveness", "0-100", "good", True,
+        "Weighted mean of the patient-pool score (percentile of reachable patients), "
+        "100 - regulatory friction and 100 - infrastructure risk, with the weights set in "
+        "the sidebar."),
+    "reachable_patients": (
+        "Reachable patients", "patients", "good", True,
+        "Patients in the indication's age band who are diagnosed, meet the eligibility share "
+        "and live in cities (urban share): the patient-pool funnel's last step."),
+    "friction_index": (
+        "Regulatory friction", "0-100", "risk", False,
+        "Approval time against a 180-day anchor, friction flags and World Bank regulatory "
+        "quality and rule of law; higher means more friction."),
+    "infrastructure_risk": (
+        "Infrastructure risk", "0-100", "risk", False,
+        "Mean of percentile risks for physicians, hospital beds, GDP per capita, logistics, "
+        "electricity, researchers, articles, political stability and government "
+        "effectiveness; war or sanctions raise it to at least 75."),
+    "dct_readiness": (
+        "DCT readiness", "0-100", "good", True,
+        "Decentralised-trial readiness: mean percentile of internet users, fixed broadband and "
+        "mobile subscriptions."),
+    "startup_days_mean": (
+        "Expected start-up", "days", "risk", False,
+        "Approval plus site activation, or an observed start-up range where sourced."),
+}
+# Components behind a model metric: (column counting the ones used, how many there are).
+MODEL_COMPONENTS: dict[str, tuple[str, int]] = {
+    "attractiveness": ("score_components_used", len(scoring.SCORES)),
+    "friction_index": ("friction_components_used", len(FRICTION_WEIGHTS)),
+    "infrastructure_risk": ("infrastructure_components_used",
+                           len(infrastructure.RISK_COMPONENTS)),
+    "dct_readiness": ("dct_components_used", len(infrastructure.DCT_COMPONENTS)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One thing a map can show per country.
+
+    Parameters
+    ----------
+    id : indicator code (``SP.POP.TOTL``) or model column (``attractiveness``).
+    title, unit : display name and unit (``people``, ``0-100``).
+    ramp : ``"good"`` or ``"risk"`` (a :data:`footprint.views.maps.SEQUENTIAL` ramp).
+    higher_is_better : True/False orders rankings best first; None means neutral (highest
+        first).
+    source : short source label (``World Bank WDI``).
+    kind : ``"indicator"`` (a source value) or ``"model"`` (a score).
+    description : one or two sentences for the page.
+    """
+
+    id: str
+    title: str
+    unit: str
+    ramp: str = "good"
+    higher_is_better: bool | None = None
+    source: str = ""
+    kind: str = "indicator"
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        """'Title [unit]' for selectors and column headers."""
+        return f"{self.title} [{self.unit}]" if self.unit else self.title
+
+
+def indicator_metrics(catalogue: pd.DataFrame) -> dict[str, Metric]:
+    """One :class:`Metric` per catalogued indicator (``atlas.indicator_catalogue``), by code
+    (see :data:`BETTER_INDICATORS`)."""
+    out = {}
+    for code, row in catalogue.sort_values("title").iterrows():
+        description = row.get("description")
+        if not isinstance(description, str) or not description.strip():
+            description = f"{row['title']} ({row['unit']})."
+        out[str(code)] = Metric(
+            id=str(code), title=str(row["title"]), unit=str(row["unit"]), ramp="good",
+            higher_is_better=True if code in BETTER_INDICATORS else None,
+            source=source_label(str(row["source_id"])), kind="indicator",
+            description=_first_sentences(description, 2),
+        )
+    return out
+
+
+def _first_sentences(text: str, n: int) -> str:
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(parts[:n])
+
+
+def model_metrics(indication: pool.Indication | None = None,
+                  pool_source: str = "") -> dict[str, Metric]:
+    """The model's scores as metrics, by column name (attractiveness first).
+
+    The pool's unit follows the indication (incident indications count patients per year)
+    and its source is the indication's prevalence source (``pool_source``).
+    """
+    out = {}
+    for column, (title, unit, ramp, better, description) in _MODEL_METRICS.items():
+        source = MODEL_SOURCE
+        if column == "reachable_patients":
+            if indication is not None and indication.unit == "incident_per_year":
+                unit = "new patients per year"
+            if indication is not None:
+                title = f"Reachable patients: {indication.name}"
+            if pool_source:
+                source = f"{MODEL_SOURCE} on {pool_source}"
+        out[column] = Metric(id=column, title=title, unit=unit, ramp=ramp,
+                             higher_is_better=better, source=source, kind="model",
+                             description=description)
+    return out
+
+
+def metric_choices(model: Mapping[str, Metric],
+                   indicators: Mapping[str, Metric]) -> dict[str, Metric]:
+    """Model scores first, then source indicators (an id is never in both)."""
+    return {**model, **indicators}
+
+
+def metric_option_label(metric: Metric) -> str:
+    """'Score · Attractiveness [0-100]' / 'Indicator · Population, total [people]'."""
+    return f"{'Score' if metric.kind == 'model' else 'Indicator'} · {metric.label}"
+
+
+def indicator_values(latest: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Latest value, year, source and stale flag of one indicator, indexed by iso3.
+
+    ``latest`` is ``atlas.latest_indicators`` (long). Raises ``ValueError`` for an unknown
+    code.
+    """
+    rows = latest[latest["indicator"] == code]
+    if rows.empty:
+        raise ValueError(f"unknown indicator {code!r}")
+    out = rows.set_index("iso3")[["value", "year", "source_id", "stale"]].copy()
+    out["source"] = out["source_id"].map(source_label)
+    return out.drop(columns="source_id")
+
+
+def model_values(scored: pd.DataFrame, metric: Metric,
+                 as_of_year: int = DATA_AS_OF_YEAR,
+                 stale_after: int = STALE_AFTER_YEARS) -> pd.DataFrame:
+    """Value, year, source, stale flag and a note of one model column, indexed by iso3.
+
+    ``scored`` is ``scoring.score`` over every country (attractiveness does not depend on the
+    selection). The pool carries its prevalence year (stale like any indicator); scores mix
+    years, so they carry none. The note says how many components a score used.
+    """
+    if metric.id not in scored:
+        raise ValueError(f"unknown model column {metric.id!r}")
+    out = pd.DataFrame({"value": pd.to_numeric(scored[metric.id], errors="coerce")},
+                       index=scored.index)
+    if metric.id == "reachable_patients" and "pool_year" in scored:
+        year = pd.to_numeric(scored["pool_year"], errors="coerce")
+        out["year"] = pd.array(year.round().to_numpy(), dtype="Int64")
+        out["stale"] = ((as_of_year - year) > stale_after).fillna(False).to_numpy()
+    else:
+        out["year"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["stale"] = False
+    out["source"] = metric.source
+    if metric.id in MODEL_COMPONENTS and MODEL_COMPONENTS[metric.id][0] in scored:
+        column, total = MODEL_COMPONENTS[metric.id]
+        used = pd.to_numeric(scored[column], errors="coerce").fillna(0).astype(int)
+        out["note"] = [f"{u} of {total} components" for u in used]
+    return out
+
+
+def ranking_order(metric: Metric) -> str:
+    """How a ranking is ordered, in words."""
+    if metric.higher_is_better is False:
+        return "lowest first: lower is better"
+    if metric.higher_is_better:
+        return "highest first: higher is better"
+    return "highest first"
+
+
+def number_format(metric: Metric) -> str:
+    """A ``st.column_config.NumberColumn`` format for a metric's values."""
+    if metric.unit in ("people", "articles per year", "patients", "new patients per year"):
+        return "compact"
+    if metric.unit in ("0-100", "days"):
+        return "%.1f"
+    return "%.2f"
