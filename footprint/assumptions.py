@@ -160,6 +160,12 @@ MAX_OPTIMISER_STEPS: Final[int] = _entry(
     "MAX_OPTIMISER_STEPS", 5000, "steps", "most sites the optimiser adds in one run",
     "limit", "limit")
 
+MAX_FORECAST_BYTES: Final[int] = _entry(
+    "MAX_FORECAST_BYTES", 512 * 1024**2, "bytes",
+    "most memory one Monte Carlo forecast may use (checked before it starts; threads are "
+    "reduced first)", "limit: keeps one request from exhausting the server for everyone",
+    "limit")
+
 # --- Scenario format -------------------------------------------------------------------------
 MAX_SITES_PER_COUNTRY: Final[int] = _entry(
     "MAX_SITES_PER_COUNTRY", 2000, "sites", "most sites one country of a scenario may plan",

@@ -40,6 +40,11 @@ class QueryError(FootprintError):
     """A query file or a call to it is inconsistent."""
 
 
+class BudgetError(FootprintError):
+    """A unit of work would exceed its budget (memory, steps, bytes); the message says the
+    limit and how to stay under it."""
+
+
 class UploadError(FootprintError):
     """An upload cannot be read; the message says why in plain words."""
 

@@ -74,11 +74,13 @@ from scipy import special, stats
 
 from footprint.assumptions import (
     DEFAULT_N_SIMS,
+    MAX_FORECAST_BYTES,
     MAX_HORIZON_MONTHS,
     MAX_N_SIMS,
     MIN_HORIZON_MONTHS,
 )
 from footprint.enrollment.scenario import ResolvedCountry, ResolvedScenario
+from footprint.errors import BudgetError
 
 DAYS_PER_MONTH: Final = 365.25 / 12
 """[days/month] 30.4375: start-up days are divided by this."""
@@ -107,6 +109,8 @@ MIN_STARTUP_CV: Final = 1e-6
 _MIN_RANDOM_START_MONTHS: Final = 1e-9
 _NEVER_MONTHS: Final = 1e9  # opening time of a site that never opens (far past any horizon)
 _GRID_BLOCK_ELEMENTS: Final = 4_000_000  # memory bound for the (trials, groups, months) grids
+_SITE_TRIAL_BYTES: Final = 40  # per site and trial of a chunk: u, lam, bins, idx, weight
+_GRID_ELEMENT_BYTES: Final = 32  # per (trial, group, month) element of a block's grids
 _Q_E, _Q_CURVE, _Q_GRID, _Q_BRIDGE = 10, 11, 12, 13  # stream ids of trial-level quantities
 _Q_START, _Q_NEVER, _Q_RATE = 1, 2, 3  # stream ids of site-level quantities
 
@@ -831,6 +835,44 @@ def _check_workers(workers: int | None) -> int:
     return workers
 
 
+def memory_bytes(total_sites: int, n_sims: int, horizon: int, n_groups: int,
+                 want_curve: bool, workers: int) -> int:
+    """Peak memory of :func:`_simulate` [bytes], an upper estimate from its array shapes.
+
+    Each thread holds one chunk's site draws (sites x :data:`CHUNK_SIMS` trials) and one block
+    of month grids; the curve keeps every trial's monthly totals, and their quantiles a copy.
+    """
+    chunk = min(n_sims, CHUNK_SIMS)
+    grid = min(_GRID_BLOCK_ELEMENTS, chunk * n_groups * (horizon + 2))
+    per_thread = total_sites * chunk * _SITE_TRIAL_BYTES + grid * _GRID_ELEMENT_BYTES
+    curve = 2 * n_sims * (horizon + 1) * 8 if want_curve else 0
+    return workers * per_thread + curve + 2 * n_sims * 8
+
+
+def _fit_budget(total_sites: int, n_sims: int, horizon: int, n_groups: int,
+                want_curve: bool, workers: int) -> int:
+    """Threads that keep a simulation within :data:`MAX_FORECAST_BYTES`.
+
+    Raises
+    ------
+    BudgetError
+        Even one thread would need more; the message gives the figures and the way out.
+    """
+    for w in range(workers, 0, -1):
+        if memory_bytes(total_sites, n_sims, horizon, n_groups, want_curve, w) \
+                <= MAX_FORECAST_BYTES:
+            return w
+    need = memory_bytes(total_sites, n_sims, horizon, n_groups, want_curve, 1)
+    fixed = memory_bytes(0, n_sims, horizon, n_groups, want_curve, 1)
+    per_site = min(n_sims, CHUNK_SIMS) * _SITE_TRIAL_BYTES
+    most_sites = max(0, (MAX_FORECAST_BYTES - fixed) // per_site)
+    raise BudgetError(
+        f"this forecast would need about {need / 1024**2:,.0f} MB of memory "
+        f"({total_sites:,} sites x {n_sims:,} simulated trials over {horizon} months); "
+        f"the limit is {MAX_FORECAST_BYTES / 1024**2:,.0f} MB. Plan at most about "
+        f"{most_sites:,} sites, or simulate fewer trials or a shorter horizon.")
+
+
 def _simulate(
     p: _Params,
     target: int,
@@ -848,6 +890,7 @@ def _simulate(
     """
     grp = _groups(p)
     n_groups = len(grp.members)
+    workers = _fit_budget(int(p.sites.sum()), n_sims, horizon, n_groups, want_curve, workers)
     times = np.empty(n_sims)
     totals = np.empty((n_sims, horizon + 1), dtype=np.int64) if want_curve else None
     block = max(1, _GRID_BLOCK_ELEMENTS // max(1, n_groups * (horizon + 2)))
