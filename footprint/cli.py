@@ -1,7 +1,10 @@
-"""Command line: ``python -m footprint <command> ...``.
+"""Command line: ``python -m footprint <command> ...`` (installed: ``footprint <command> ...``).
 
-Each sub-command is one ``_cmd_<name>`` function registered in :func:`parser`. Invalid input
-exits with code 2 and a message listing the valid choices; a broken data file exits with 1.
+Each sub-command is one ``_cmd_<name>`` function registered in :func:`parser`; it imports the
+modules it needs when it runs, so a quick command never pays for the forecast's or the maps'
+libraries. Any :class:`~footprint.errors.FootprintError` ends the run with its message on
+stderr and its ``exit_code``: 2 for refused input (it lists the valid choices), 1 for a broken
+data file (:class:`~footprint.errors.DataFileError`). Never a traceback.
 """
 
 from __future__ import annotations
@@ -10,32 +13,34 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from footprint.data import atlas, model_inputs
-from footprint.data.database import DataFileError, build_database
-from footprint.enrollment import forecast, planning
-from footprint.enrollment.scenario import (
-    Scenario,
-    ScenarioError,
-    scenario_from_json,
-    scenario_to_csv,
-)
-from footprint.errors import UsageError
-from footprint.io.uploads import UploadError, decode
-from footprint.model import pool, scoring
+from footprint.assumptions import DEFAULT_ELIGIBILITY_SHARE, DEFAULT_N_SIMS
+from footprint.data.database import open_database
+from footprint.errors import FootprintError, ScenarioError, UploadError, UsageError
+
+if TYPE_CHECKING:
+    from footprint.data.model_inputs import ModelInputs
+    from footprint.enrollment.scenario import Scenario
+
+CLI_SIMS_RANGE = (100, 200_000)
+"""[trials] the ``--sims`` a command accepts (forecast and export --with-forecast)."""
+METHOD_CHOICES = ("monte_carlo", "closed_form")
+"""``forecast --method`` values, the first the default: part of the CLI's contract, spelled
+out so the parser needs no forecast import (a test checks they are forecast.METHODS)."""
 
 
 def _cmd_regions(args: argparse.Namespace, con) -> str:
+    from footprint.data import atlas
+
     members = atlas.regions(con)
     if args.json:
         return json.dumps(members, indent=2)
     return "\n".join(f"{name}: {', '.join(codes)}" for name, codes in members.items())
 
 
-POOL_COLUMNS = ["iso3", "name", *pool.FUNNEL, "rate", "diagnosed_share", "urban_share",
-                "year", "population_year", "source", "diagnosed_source"]
 SCORE_COLUMNS = ["rank", "iso3", "name", "reachable_patients", "pool_score", "friction_index",
                  "friction_components_used", "startup_days_mean", "startup_days_sd",
                  "approval_basis", "infrastructure_risk", "infrastructure_components_used",
@@ -43,14 +48,16 @@ SCORE_COLUMNS = ["rank", "iso3", "name", "reachable_patients", "pool_score", "fr
                  "flags"]
 
 
-def _indication(inputs: model_inputs.ModelInputs, name: str) -> str:
+def _indication(inputs: ModelInputs, name: str) -> str:
+    from footprint.model import pool
+
     known = sorted(pool.catalogue(inputs))
     if name not in known:
         raise UsageError(f"unknown indication {name!r}; valid: {', '.join(known)}")
     return name
 
 
-def _countries(inputs: model_inputs.ModelInputs, text: str) -> list[str]:
+def _countries(inputs: ModelInputs, text: str) -> list[str]:
     codes = [c.strip().upper() for c in text.split(",") if c.strip()]
     unknown = [c for c in codes if c not in inputs.countries.index]
     if unknown or not codes:
@@ -65,7 +72,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records"))
 
 
+def _sims(n: int) -> int:
+    """``--sims`` checked against :data:`CLI_SIMS_RANGE` (the one check of both commands)."""
+    low, high = CLI_SIMS_RANGE
+    if not low <= n <= high:
+        raise UsageError(f"--sims must be between {low} and {high}")
+    return n
+
+
 def _cmd_pool(args: argparse.Namespace, con) -> str:
+    from footprint.data import model_inputs
+    from footprint.model import pool
+
     inputs = model_inputs.load_inputs(con)
     indication = _indication(inputs, args.indication)
     codes = _countries(inputs, args.countries)
@@ -74,13 +92,17 @@ def _cmd_pool(args: argparse.Namespace, con) -> str:
     funnel = pool.funnel(inputs, pool.catalogue(inputs)[indication], args.eligibility)
     frame = funnel.join(inputs.countries["name"]).loc[codes].reset_index()
     frame = frame.rename(columns={"pool_year": "year", "pool_source": "source"})
-    frame = frame[POOL_COLUMNS]
+    frame = frame[["iso3", "name", *pool.FUNNEL, "rate", "diagnosed_share", "urban_share",
+                   "year", "population_year", "source", "diagnosed_source"]]
     if args.json:
         return json.dumps(_records(frame), indent=2)
     return frame.to_string(index=False)
 
 
 def _cmd_scores(args: argparse.Namespace, con) -> str:
+    from footprint.data import model_inputs
+    from footprint.model import scoring
+
     inputs = model_inputs.load_inputs(con)
     indication = _indication(inputs, args.indication)
     if args.region is not None and args.region not in inputs.region_members:
@@ -106,7 +128,10 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
     return table.to_string(index=False)
 
 
-def _load_scenario(inputs: model_inputs.ModelInputs, path: str) -> Scenario:
+def _load_scenario(inputs: ModelInputs, path: str) -> Scenario:
+    from footprint.enrollment.scenario import scenario_from_json
+    from footprint.io.uploads import decode
+
     try:
         with open(path, "rb") as handle:
             text = decode(handle.read())
@@ -127,12 +152,14 @@ def _finite(x: float | None) -> float | None:
 
 
 def _cmd_forecast(args: argparse.Namespace, con) -> str:
+    from footprint.data import model_inputs
+    from footprint.enrollment import forecast, planning
+
     inputs = model_inputs.load_inputs(con)
     scenario = _load_scenario(inputs, args.scenario)
-    if not 100 <= args.sims <= 200_000:
-        raise UsageError("--sims must be between 100 and 200000")
+    n_sims = _sims(args.sims)
     resolved = planning.resolve_with_model(inputs, scenario)
-    result = forecast.forecast(resolved, args.method, n_sims=args.sims)
+    result = forecast.forecast(resolved, args.method, n_sims=n_sims)
     p10, p50, p90 = (_finite(m) for m in result.months_to_target)
     countries = [
         {"iso3": c.iso3, "sites": c.sites, "rate": c.rate, "rate_shape": c.rate_shape,
@@ -165,12 +192,17 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
 
 
 def _cmd_export(args: argparse.Namespace, con) -> str:
+    from footprint.data import model_inputs
+    from footprint.enrollment import forecast, planning
+    from footprint.enrollment.scenario import scenario_to_csv
+
     inputs = model_inputs.load_inputs(con)
     scenario = _load_scenario(inputs, args.scenario)
     result = None
     if args.with_forecast:
+        n_sims = _sims(args.sims)
         resolved = planning.resolve_with_model(inputs, scenario)
-        result = forecast.forecast(resolved, n_sims=args.sims)
+        result = forecast.forecast(resolved, n_sims=n_sims)
     text = scenario_to_csv(scenario, result)
     try:
         with open(args.csv, "w", encoding="utf-8", newline="") as out:
@@ -192,7 +224,7 @@ def parser() -> argparse.ArgumentParser:
     pool_cmd = commands.add_parser("pool", help="patient funnel per country")
     pool_cmd.add_argument("--indication", required=True, help="e.g. type2_diabetes")
     pool_cmd.add_argument("--countries", required=True, help="ISO3 codes, e.g. USA,IND,JPN")
-    pool_cmd.add_argument("--eligibility", type=float, default=pool.DEFAULT_ELIGIBILITY_SHARE,
+    pool_cmd.add_argument("--eligibility", type=float, default=DEFAULT_ELIGIBILITY_SHARE,
                           help="share of diagnosed patients eligible [0-1] (default %(default)s)")
     pool_cmd.add_argument("--json", action="store_true", help="print a JSON list")
     pool_cmd.set_defaults(handler=_cmd_pool)
@@ -203,16 +235,16 @@ def parser() -> argparse.ArgumentParser:
     scores.add_argument("--indication", required=True)
     scores.add_argument("--weights", type=float, nargs=3, default=(1.0, 1.0, 1.0),
                         metavar=("POOL", "FRICTION", "INFRA"))
-    scores.add_argument("--eligibility", type=float, default=pool.DEFAULT_ELIGIBILITY_SHARE)
+    scores.add_argument("--eligibility", type=float, default=DEFAULT_ELIGIBILITY_SHARE)
     scores.add_argument("--csv", metavar="FILE", help="write CSV to FILE ('-' = stdout)")
     scores.add_argument("--json", action="store_true", help="print a JSON list")
     scores.set_defaults(handler=_cmd_scores)
 
     fc = commands.add_parser("forecast", help="forecast enrollment for a scenario JSON")
     fc.add_argument("scenario", help="scenario JSON file (format in README.md)")
-    fc.add_argument("--sims", type=int, default=forecast.DEFAULT_N_SIMS,
+    fc.add_argument("--sims", type=int, default=DEFAULT_N_SIMS,
                     help="simulated trials (default %(default)s)")
-    fc.add_argument("--method", choices=forecast.METHODS, default=forecast.METHOD_MONTE_CARLO)
+    fc.add_argument("--method", choices=METHOD_CHOICES, default=METHOD_CHOICES[0])
     fc.add_argument("--json", action="store_true", help="print JSON")
     fc.set_defaults(handler=_cmd_forecast)
 
@@ -221,7 +253,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--csv", required=True, metavar="OUT.csv")
     ex.add_argument("--with-forecast", action="store_true",
                     help="add the forecast outputs (Monte Carlo) to each row")
-    ex.add_argument("--sims", type=int, default=forecast.DEFAULT_N_SIMS)
+    ex.add_argument("--sims", type=int, default=DEFAULT_N_SIMS)
     ex.set_defaults(handler=_cmd_export)
     return root
 
@@ -230,15 +262,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = parser().parse_args(argv)
     try:
-        con = build_database()
-    except DataFileError as exc:
+        output = args.handler(args, open_database())
+    except FootprintError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    try:
-        output = args.handler(args, con)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     if output:
         print(output)
     return 0

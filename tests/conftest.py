@@ -1,16 +1,17 @@
-"""Shared fixtures: the real database built once per session, a cursor per test."""
+"""Shared fixtures: the real database opened once per session (as the app and the CLI open
+it), a cursor per test."""
 
 from __future__ import annotations
 
 import pytest
 
-from footprint.data.database import build_database
+from footprint.data.database import open_database
 
 
 @pytest.fixture(scope="session")
 def database():
-    """The database built from the shipped data/ (read-only by convention)."""
-    con = build_database()
+    """The database built from the shipped data/, opened read-only."""
+    con = open_database()
     yield con
     con.close()
 

@@ -1,16 +1,20 @@
 """Read the built database: regions, latest indicators, shapes, sub-national units, cities.
 
 All functions take a DuckDB connection or cursor (one per thread) and return fresh frames.
+The shape readers import geopandas and shapely when called: the CLI never pays for them.
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
+from typing import TYPE_CHECKING
+
 import pandas as pd
-import shapely
 
 from footprint.assumptions import DATA_AS_OF_YEAR, STALE_AFTER_YEARS
 from footprint.data import queries
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 def regions(con) -> dict[str, list[str]]:
@@ -50,6 +54,9 @@ def country_notes(con) -> dict[str, str]:
 
 
 def _to_geo(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import shapely
+
     geometry = shapely.from_wkb(frame.pop("geometry_wkb").map(bytes).to_numpy())
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 

@@ -138,7 +138,7 @@ def test_subnational_reach_sums_located_cities(con):
 
 def copy_data(tmp_path):
     target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns(".cache"))
     return target
 
 
