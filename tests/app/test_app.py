@@ -17,7 +17,8 @@ CONTEXT = list(maps.CONTEXT_LAND)
 
 
 @pytest.fixture
-def app():
+def at() -> AppTest:
+    """The router, not yet run (Explore is its default page)."""
     return AppTest.from_file(APP, default_timeout=60)
 
 
@@ -64,138 +65,138 @@ def all_text(at: AppTest) -> str:
 
 # ---- Explore -------------------------------------------------------------------------------
 
-def test_explore_default_view_maps_and_ranks_attractiveness(app):
-    run(app)
-    spec = deck_spec(app)
+def test_explore_default_view_maps_and_ranks_attractiveness(at):
+    run(at)
+    spec = deck_spec(at)
     assert spec.get("mapProvider") in (None, "")  # no base map: no network needed
     assert [x["id"] for x in spec["layers"]][:2] == ["ocean", "countries"]
-    feats = features(app)
+    feats = features(at)
     assert "Attractiveness" in feats["BRA"]["value_text"]
     assert feats["CHN"]["fill"] == CONTEXT  # outside the six regions: neutral context
     assert feats["BRA"]["fill"] != CONTEXT
-    table = table_with(app, "Attractiveness [0-100]")
+    table = table_with(at, "Attractiveness [0-100]")
     assert {"Rank", "Country", "ISO3", "Year", "Source", "Risk tier", "Flags",
             "P(top 5)"} <= set(table.columns)
     assert len(table) == 62  # every member of the six regions, once
     assert table["Rank"].iloc[0] == 1
     assert table["Attractiveness [0-100]"].is_monotonic_decreasing
-    assert app.get("download_button")[0].proto.label == "Download the ranking (CSV)"
+    assert at.get("download_button")[0].proto.label == "Download the ranking (CSV)"
 
 
-def test_explore_region_changes_scope_view_and_table(app):
-    run(app)
-    world = deck_spec(app)["initialViewState"]
-    app.selectbox(key="explore_region").set_value("Latin America")
-    run(app)
-    feats = features(app)
+def test_explore_region_changes_scope_view_and_table(at):
+    run(at)
+    world = deck_spec(at)["initialViewState"]
+    at.selectbox(key="explore_region").set_value("Latin America")
+    run(at)
+    feats = features(at)
     assert feats["BRA"]["fill"] != CONTEXT and feats["DEU"]["fill"] == CONTEXT
-    assert deck_spec(app)["initialViewState"] != world
-    table = table_with(app, "Attractiveness [0-100]")
+    assert deck_spec(at)["initialViewState"] != world
+    table = table_with(at, "Attractiveness [0-100]")
     assert len(table) == 20 and "BRA" in set(table["ISO3"]) and "DEU" not in set(table["ISO3"])
-    assert app.query_params["region"] == "latin-america"
+    assert at.query_params["region"] == "latin-america"
 
 
-def test_explore_metric_and_indication_change_the_map_and_table(app):
-    run(app)
-    app.selectbox(key="explore_metric").set_value("reachable_patients")
-    run(app)
-    diabetes = table_with(app, "Reachable patients: Type 2 diabetes [patients]")
-    assert "Reachable patients: Type 2 diabetes" in features(app)["BRA"]["value_text"]
-    app.selectbox(key="explore_indication").set_value("tuberculosis")
-    run(app)
-    tb = table_with(app, "Reachable patients: Tuberculosis [new patients per year]")
+def test_explore_metric_and_indication_change_the_map_and_table(at):
+    run(at)
+    at.selectbox(key="explore_metric").set_value("reachable_patients")
+    run(at)
+    diabetes = table_with(at, "Reachable patients: Type 2 diabetes [patients]")
+    assert "Reachable patients: Type 2 diabetes" in features(at)["BRA"]["value_text"]
+    at.selectbox(key="explore_indication").set_value("tuberculosis")
+    run(at)
+    tb = table_with(at, "Reachable patients: Tuberculosis [new patients per year]")
     assert diabetes.set_index("ISO3").iloc[:, 2]["BRA"] != tb.set_index("ISO3").iloc[:, 2]["BRA"]
-    app.selectbox(key="explore_metric").set_value("NCD.HTN.PREV")
-    run(app)
-    feats = features(app)
+    at.selectbox(key="explore_metric").set_value("NCD.HTN.PREV")
+    run(at)
+    feats = features(at)
     assert "2019 (stale)" in feats["BRA"]["detail_text"]  # year and staleness in the tooltip
-    table = table_with(app, "Year")
+    table = table_with(at, "Year")
     assert table["Stale"].any() and set(table["Source"]) == {"NCD-RisC 2021"}
 
 
-def test_explore_weights_rescore_live(app):
-    run(app)
-    before = table_with(app, "Attractiveness [0-100]").set_index("ISO3")
-    app.slider(key="explore_w_friction").set_value(0)
-    app.slider(key="explore_w_infra").set_value(0)
-    run(app)
-    after = table_with(app, "Attractiveness [0-100]").set_index("ISO3")
+def test_explore_weights_rescore_live(at):
+    run(at)
+    before = table_with(at, "Attractiveness [0-100]").set_index("ISO3")
+    at.slider(key="explore_w_friction").set_value(0)
+    at.slider(key="explore_w_infra").set_value(0)
+    run(at)
+    after = table_with(at, "Attractiveness [0-100]").set_index("ISO3")
     assert not before["Attractiveness [0-100]"].equals(after["Attractiveness [0-100]"])
-    assert "pool 100 %" in all_text(app)
-    app.slider(key="explore_w_pool").set_value(0)
-    run(app)
-    assert "equal weights" in " ".join(w.value for w in app.sidebar.warning)
+    assert "pool 100 %" in all_text(at)
+    at.slider(key="explore_w_pool").set_value(0)
+    run(at)
+    assert "equal weights" in " ".join(w.value for w in at.sidebar.warning)
 
 
-def test_explore_map_click_opens_country_details(app):
-    run(app)
-    brazil = features(app)["BRA"]
-    app.session_state["explore_map"] = {
+def test_explore_map_click_opens_country_details(at):
+    run(at)
+    brazil = features(at)["BRA"]
+    at.session_state["explore_map"] = {
         "selection": {"indices": {"countries": [0]},
                       "objects": {"countries": [{"iso3": "BRA", "name": brazil["name"]}]}}}
-    run(app)
-    assert app.selectbox(key="explore_country").value == "BRA"
-    text = all_text(app)
+    run(at)
+    assert at.selectbox(key="explore_country").value == "BRA"
+    text = all_text(at)
     assert "Brazil (BRA) · Latin America" in text
-    funnel = table_with(app, "Step")
+    funnel = table_with(at, "Step")
     assert list(funnel["Step"])[-1] == "Reachable"
     # the outline of the selected country: Brazil's rings, and nothing outside them
-    outline = layer(deck_spec(app), "selected")["data"]
+    outline = layer(deck_spec(at), "selected")["data"]
     assert outline == maps.ring_segments([brazil["geometry"]])
-    assert app.query_params["country"] == "BRA"
+    assert at.query_params["country"] == "BRA"
     # the map is redrawn under a new key without the selection (no faded choropleth)
-    assert app.session_state["_explore_map_generation"] == 1
-    run(app)
-    assert app.session_state["_explore_map_generation"] == 1
+    assert at.session_state["_explore_map_generation"] == 1
+    run(at)
+    assert at.session_state["_explore_map_generation"] == 1
     # the selector stays free: another pick wins over the earlier click
-    app.selectbox(key="explore_country").set_value("ARG")
-    run(app)
-    assert "Argentina (ARG)" in all_text(app)
+    at.selectbox(key="explore_country").set_value("ARG")
+    run(at)
+    assert "Argentina (ARG)" in all_text(at)
 
 
-def test_explore_drill_down_into_india_with_caveat(app):
-    app.query_params["country"] = "IND"
-    run(app)
-    assert len(app.get("deck_gl_json_chart")) == 2
-    units = layer(deck_spec(app, 1), "units")["data"]["features"]
+def test_explore_drill_down_into_india_with_caveat(at):
+    at.query_params["country"] = "IND"
+    run(at)
+    assert len(at.get("deck_gl_json_chart")) == 2
+    units = layer(deck_spec(at, 1), "units")["data"]["features"]
     assert len(units) > 30
-    cities = layer(deck_spec(app, 1), "cities")["data"]
+    cities = layer(deck_spec(at, 1), "cities")["data"]
     assert {"name", "value_text", "longitude", "latitude", "radius"} <= set(cities[0])
-    assert "Telangana" in all_text(app)
-    app.radio(key="explore_drill_metric").set_value("eligible_patients")
-    run(app)
-    units = layer(deck_spec(app, 1), "units")["data"]["features"]
+    assert "Telangana" in all_text(at)
+    at.radio(key="explore_drill_metric").set_value("eligible_patients")
+    run(at)
+    units = layer(deck_spec(at, 1), "units")["data"]["features"]
     assert units[0]["value_text"].startswith("Eligible patients within reach")
 
 
-def test_explore_taiwan_shows_its_data_note(app):
-    app.query_params["country"] = "TWN"
-    run(app)
-    assert "No World Bank (WDI) data" in all_text(app)
-    indicators = next(f.value for f in app.dataframe
+def test_explore_taiwan_shows_its_data_note(at):
+    at.query_params["country"] = "TWN"
+    run(at)
+    assert "No World Bank (WDI) data" in all_text(at)
+    indicators = next(f.value for f in at.dataframe
                       if {"Code", "Value"} <= set(f.value.columns)).set_index("Code")
     assert indicators.loc["SP.POP.TOTL", "Value"] == "no data"
 
 
-def test_explore_missing_value_is_grey_never_zero(app):
-    app.query_params["metric"] = "SH.DYN.AIDS.ZS"  # the World Bank has no US HIV prevalence
-    run(app)
-    usa = features(app)["USA"]
+def test_explore_missing_value_is_grey_never_zero(at):
+    at.query_params["metric"] = "SH.DYN.AIDS.ZS"  # the World Bank has no US HIV prevalence
+    run(at)
+    usa = features(at)["USA"]
     assert usa["fill"] == list(maps.NO_DATA) and "no data" in usa["value_text"]
-    table = table_with(app, "Year").set_index("ISO3")
+    table = table_with(at, "Year").set_index("ISO3")
     assert pd.isna(table.iloc[:, 2]["USA"]) and table.index[-1] in set(
         table.index[table.iloc[:, 2].isna()])  # missing values rank last
 
 
-def test_explore_deep_link_restores_the_view(app):
-    app.query_params.update(region="latin-america", metric="WGI.RQ", country="BRA",
+def test_explore_deep_link_restores_the_view(at):
+    at.query_params.update(region="latin-america", metric="WGI.RQ", country="BRA",
                             indication="hiv")
-    run(app)
-    assert app.selectbox(key="explore_region").value == "Latin America"
-    assert app.selectbox(key="explore_metric").value == "WGI.RQ"
-    assert app.selectbox(key="explore_indication").value == "hiv"
-    assert app.selectbox(key="explore_country").value == "BRA"
-    assert not app.warning
+    run(at)
+    assert at.selectbox(key="explore_region").value == "Latin America"
+    assert at.selectbox(key="explore_metric").value == "WGI.RQ"
+    assert at.selectbox(key="explore_indication").value == "hiv"
+    assert at.selectbox(key="explore_country").value == "BRA"
+    assert not at.warning
 
 
 @pytest.mark.parametrize("param, value", [
@@ -206,71 +207,71 @@ def test_explore_deep_link_restores_the_view(app):
     ("country", "ZZZ"),
     ("indication", "javascript:alert(1)"),
 ])
-def test_explore_bad_link_falls_back_with_a_warning(app, param, value):
-    app.query_params[param] = value
-    run(app)
-    warnings = [w.value for w in app.warning]
+def test_explore_bad_link_falls_back_with_a_warning(at, param, value):
+    at.query_params[param] = value
+    run(at)
+    warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and f"'{param}'" in warnings[0]
-    assert value not in warnings[0] and "<script" not in all_text(app)
-    assert app.selectbox(key="explore_region").value == "All regions"
-    assert app.selectbox(key="explore_metric").value == "attractiveness"
-    app.selectbox(key="explore_region").set_value("India")
-    run(app)
-    assert not app.warning  # a change clears the link's warning
+    assert value not in warnings[0] and "<script" not in all_text(at)
+    assert at.selectbox(key="explore_region").value == "All regions"
+    assert at.selectbox(key="explore_metric").value == "attractiveness"
+    at.selectbox(key="explore_region").set_value("India")
+    run(at)
+    assert not at.warning  # a change clears the link's warning
 
 
 # ---- Executive risk map --------------------------------------------------------------------
 
-def test_executive_colours_tiers_without_touching_a_widget(app):
-    open_page(app, EXECUTIVE)
-    feats = features(app)
+def test_executive_colours_tiers_without_touching_a_widget(at):
+    open_page(at, EXECUTIVE)
+    feats = features(at)
     tiers = {iso3: f["risk_tier"] for iso3, f in feats.items()}
     assert tiers["RUS"] == "high"  # war / sanctions
     for iso3 in ("USA", "DEU", "BRA", "IND", "JPN"):
         assert feats[iso3]["fill"] == list(maps.TIER_COLORS[tiers[iso3]])
     assert feats["CHN"]["fill"] == CONTEXT
-    top = table_with(app, "Attractiveness [0-100]")
+    top = table_with(at, "Attractiveness [0-100]")
     assert set(top["Region"]) == {"United States", "European Union", "Japan", "India",
                                   "Latin America", "Eastern Europe"}
     assert (top.groupby("Region").size() <= 3).all()
-    flags = table_with(app, "War or sanctions")
+    flags = table_with(at, "War or sanctions")
     assert {"RUS", "UKR"} <= set(flags["ISO3"])
-    labels = [b.proto.label for b in app.get("download_button")]
+    labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Risk map (HTML)", "Risk tiers (CSV)", "Top countries (CSV)"]
 
 
-def test_executive_indication_changes_the_top_countries_not_the_tiers(app):
-    open_page(app, EXECUTIVE)
-    fills = {k: f["fill"] for k, f in features(app).items()}
-    top = table_with(app, "Attractiveness [0-100]")
-    app.selectbox(key="executive_indication").set_value("hiv")
-    run(app)
-    assert {k: f["fill"] for k, f in features(app).items()} == fills
-    assert not top.equals(table_with(app, "Attractiveness [0-100]"))
+def test_executive_indication_changes_the_top_countries_not_the_tiers(at):
+    open_page(at, EXECUTIVE)
+    fills = {k: f["fill"] for k, f in features(at).items()}
+    top = table_with(at, "Attractiveness [0-100]")
+    at.selectbox(key="executive_indication").set_value("hiv")
+    run(at)
+    assert {k: f["fill"] for k, f in features(at).items()} == fills
+    assert not top.equals(table_with(at, "Attractiveness [0-100]"))
 
 
-def test_executive_unknown_indication_warns(app):
-    open_page(app, EXECUTIVE, indication="<img src=x onerror=alert(1)>")
-    assert [w.value for w in app.warning][0].startswith("Link parameter 'indication'")
-    assert app.selectbox(key="executive_indication").value == "type2_diabetes"
+def test_executive_unknown_indication_warns(at):
+    open_page(at, EXECUTIVE, indication="<img src=x onerror=alert(1)>")
+    assert [w.value for w in at.warning][0].startswith("Link parameter 'indication'")
+    assert at.selectbox(key="executive_indication").value == "type2_diabetes"
 
 
 # ---- Data & methods ------------------------------------------------------------------------
 
-def test_methods_lists_sources_coverage_formulas_and_caveats(app):
-    open_page(app, METHODS)
-    sources = table_with(app, "Licence")
+def test_methods_lists_sources_coverage_formulas_and_caveats(at):
+    open_page(at, METHODS)
+    sources = table_with(at, "Licence")
     assert {"wdi", "wgi", "natural_earth", "geonames"} <= set(sources["Id"])
     assert list(sources.columns[:4]) == ["Publisher", "Title", "Licence", "Years"]
-    coverage = table_with(app, "Countries with a value").set_index("Code")
+    coverage = table_with(at, "Countries with a value").set_index("Code")
     assert len(coverage) == 25
     assert coverage.loc["SP.POP.TOTL", "Countries with a value"] < coverage.loc[
         "SP.POP.TOTL", "of mapped"]  # Taiwan and others have no World Bank population
     assert coverage.loc["NCD.HTN.PREV", "Latest years"] == "2019"
-    constants = table_with(app, "Constant")
+    constants = table_with(at, "Constant")
     assert {"TIER_HIGH_FROM", "FRICTION_WEIGHTS", "STARTUP_CV"} <= set(constants["Constant"])
     assert {"Value", "Unit", "Meaning", "Source", "Kind"} <= set(constants.columns)
-    text = all_text(app) + " ".join(e.proto.label for e in app.get("expander"))
+    text = all_text(at) + " ".join(e.proto.label for e in at.get("expander"))
     for needle in ("Telangana", "Taiwan", "GeoNames", "2019", "Natural Earth",
                    "Regulatory friction"):
         assert needle in text

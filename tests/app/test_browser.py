@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -21,74 +14,8 @@ from footprint.views import maps
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 CANVAS = ".stDeckGlJsonChart canvas"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic",
-                 "--disable-background-networking", "--disable-component-update"],
-    }
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # wide enough for the wide layout with the sidebar open; tall enough for a whole page
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000},
-            "accept_downloads": True}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def server(browser):
-    """The app served on loopback for the whole session.
-
-    One visit to / before any test: until ``st.navigation`` has run once, a fresh server is
-    in Streamlit's legacy ``pages/`` mode, and a first visit to /risk-map would show a
-    "Page not found" dialog over the right page (see app.py).
-    """
-    port = free_port()
-    log_path = ROOT / "test-results" / "browser-server.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("w")  # a file, not a pipe nobody reads: a full pipe stalls the server
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    warm = browser.new_page()
-    warm.goto(url)
-    warm.get_by_role("heading", name="Explore").wait_for(timeout=60_000)
-    warm.close()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
 
 
 def screenshot(page, name: str, height: int = 2400) -> None:
@@ -111,13 +38,8 @@ def wait_for_map(page, timeout: float = 45_000):
 
 def pixel(box: dict, view, lon: float, lat: float) -> tuple[float, float]:
     """Where a longitude/latitude lands on a deck.gl Web-Mercator canvas."""
-    scale = 512 * 2 ** view.zoom / 360  # pixels per degree of longitude
-
-    def y(phi: float) -> float:
-        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(phi) / 2)))
-
-    return (box["x"] + box["width"] / 2 + (lon - view.longitude) * scale,
-            box["y"] + box["height"] / 2 - (y(lat) - y(view.latitude)) * scale)
+    dx, dy = maps.pixel_offset(view, lon, lat)
+    return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
 
 
 def selected(page) -> dict[str, str]:
@@ -178,6 +100,15 @@ def test_deep_link_restores_the_view(server, page):
     page.get_by_text("Drill-down: India").wait_for()
     assert page.locator(CANVAS).count() == 2  # the world and India's states
     screenshot(page, "explore-india-drill-down", 3400)
+
+
+def test_a_fresh_servers_first_visit_to_the_risk_map_opens_it(fresh_server, page):
+    page.goto(f"{fresh_server}/risk-map")  # a deep link before any other page has run
+    page.get_by_role("heading", name="Executive risk map").wait_for(timeout=60_000)
+    wait_for_map(page)
+    assert page.get_by_role("dialog").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("heading", name="Explore").count() == 0
 
 
 def test_executive_map_renders_and_its_html_opens_offline(server, page, context, tmp_path):

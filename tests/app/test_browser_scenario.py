@@ -10,11 +10,6 @@ import pandas as pd
 import pytest
 
 from footprint.views import scenario as view
-from tests.app.test_browser import (  # noqa: F401  (fixtures)
-    browser_context_args,
-    browser_type_launch_args,
-    server,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +22,7 @@ EDITOR = '[data-testid="stDataFrame"]'
 def open_builder(page, server):  # noqa: F811
     page.goto(f"{server}/scenario")
     page.get_by_role("heading", name="Scenario builder").wait_for(timeout=45_000)
-    assert page.get_by_role("dialog").count() == 0  # the server fixture warmed the router
+    assert page.get_by_role("dialog").count() == 0  # no "Page not found" notice
     page.locator(EDITOR).first.locator('[role="gridcell"]').first.wait_for(
         state="attached", timeout=30_000)
     # fewer simulated trials keep the test quick: the slider's handle moves with the keyboard

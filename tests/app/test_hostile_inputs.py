@@ -12,7 +12,6 @@ import pytest
 
 from footprint.enrollment.scenario import CountryPlan, Scenario, scenario_to_csv
 from footprint.views import scenario as view
-from tests.app.test_scenario_page import app as app  # noqa: F401 (the fixture)
 from tests.app.test_scenario_page import (
     errors,
     forecast,

@@ -25,17 +25,6 @@ def run(at: AppTest) -> AppTest:
     return at
 
 
-@pytest.fixture
-def app() -> AppTest:
-    """The router, then the Scenario builder with 2,000 simulated trials."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    run(at)
-    at.switch_page(PAGE)
-    run(at)
-    at.session_state["scenario_sims"] = SIMS
-    return run(at)
-
-
 def load(at: AppTest, scenario: Scenario) -> AppTest:
     """Load a scenario the way the page's own loaders do (before the widgets are drawn)."""
     at.session_state["scenario_load"] = scenario
