@@ -14,7 +14,7 @@ from footprint.enrollment.scenario import neutralise_cell
 from footprint.model import scoring
 from footprint.views import maps
 
-# Short labels of the shipped sources (the rest show their publisher or id).
+# Short labels of the shipped sources by id (any other source shows its id).
 SOURCE_LABELS: dict[str, str] = {
     "wdi": "World Bank WDI", "wgi": "World Bank WGI", "owid_physicians": "OWID (WHO/OECD)",
     "owid_internet": "OWID (ITU)", "ncdrisc": "NCD-RisC 2021", "natural_earth": "Natural Earth",
@@ -63,13 +63,10 @@ def year_range(low, high) -> str:
     return str(int(low)) if int(low) == int(high) else f"{int(low)}–{int(high)}"
 
 
-def source_label(source_id: str, sources: pd.DataFrame | None = None) -> str:
-    """A short label for a source id ('World Bank WDI'); falls back to the id."""
-    if source_id in SOURCE_LABELS:
-        return SOURCE_LABELS[source_id]
-    if sources is not None and "source_id" in sources and source_id in set(sources["source_id"]):
-        return str(sources.set_index("source_id").loc[source_id, "publisher"])
-    return source_id
+def source_label(source_id: str) -> str:
+    """A short label for a source id ('World Bank WDI', see :data:`SOURCE_LABELS`); falls back
+    to the id."""
+    return SOURCE_LABELS.get(source_id, source_id)
 
 
 def weights_text(weights: scoring.Weights) -> str:

@@ -45,10 +45,8 @@ def test_years_and_finite_values():
     assert fmt.finite_or_none(np.inf) is None and fmt.finite_or_none("x") is None
 
 
-def test_source_label_short_names_then_publisher_then_id():
-    sources = pd.DataFrame({"source_id": ["acme"], "publisher": ["Acme Ltd"]})
+def test_source_label_short_names_then_the_id():
     assert fmt.source_label("wdi") == "World Bank WDI"
-    assert fmt.source_label("acme", sources) == "Acme Ltd"
     assert fmt.source_label("acme") == "acme"
 
 
