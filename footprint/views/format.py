@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from footprint.enrollment.scenario import neutralise_cell
+from footprint.io.cells import neutralise_cell
 from footprint.model import scoring
 from footprint.views import maps
 
@@ -101,7 +101,7 @@ def table_csv(table: pd.DataFrame) -> bytes:
     """UTF-8 CSV of a table (no index), as offered for download.
 
     Text cells that a spreadsheet could run as a formula are neutralised (OWASP CSV
-    injection, :func:`footprint.enrollment.scenario.neutralise_cell`); numbers stay numbers.
+    injection, :func:`footprint.io.cells.neutralise_cell`); numbers stay numbers.
     """
     safe = table.copy()
     for column in safe.columns:
