@@ -129,7 +129,7 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
 
 
 def _load_scenario(inputs: ModelInputs, path: str) -> Scenario:
-    from footprint.enrollment.scenario import scenario_from_json
+    from footprint.io.scenario_json import scenario_from_json
     from footprint.io.uploads import decode
 
     try:
@@ -194,7 +194,7 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
 def _cmd_export(args: argparse.Namespace, con) -> str:
     from footprint.data import model_inputs
     from footprint.enrollment import forecast, planning
-    from footprint.enrollment.scenario import scenario_to_csv
+    from footprint.io.scenario_csv import scenario_to_csv
 
     inputs = model_inputs.load_inputs(con)
     scenario = _load_scenario(inputs, args.scenario)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
+from footprint import cli
 from footprint.cli import main
+from footprint.data import database
+from footprint.enrollment import forecast
 
 
 def test_regions_json_in_a_real_process():
@@ -116,3 +122,64 @@ def test_invalid_scenario_lists_every_problem(tmp_path, capsys):
         assert field in err, field
     assert main(["forecast", str(tmp_path / "missing.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["forecast", EXAMPLE, "--sims", "0"],
+    ["forecast", EXAMPLE, "--sims", "200001"],
+    ["export", EXAMPLE, "--csv", "out.csv", "--with-forecast", "--sims", "0"],
+])
+def test_sims_out_of_range_exits_2_for_both_commands(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["footprint"])  # examples/ path below is absolute
+    argv = [str(database.DATA_DIR.parent / a) if a == EXAMPLE else a for a in argv]
+    assert main(argv) == 2
+    assert "--sims must be between 100 and 200000" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_method_choices_are_the_forecast_methods():
+    assert cli.METHOD_CHOICES == forecast.METHODS
+    assert cli.METHOD_CHOICES[0] == forecast.METHOD_MONTE_CARLO
+
+
+def test_a_data_file_without_a_column_a_query_reads_exits_1_naming_both(
+        tmp_path, monkeypatch, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(database.DATA_DIR, data, ignore=shutil.ignore_patterns(".cache"))
+    path = data / "regulatory_startup.csv"
+    pd.read_csv(path).drop(columns="clock_note").to_csv(path, index=False)
+    monkeypatch.setattr(cli, "open_database", functools.partial(database.open_database, data))
+    assert main(["scores", "--region", "Latin America", "--indication", "hypertension",
+                 "--csv", "-"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: data file") and "Traceback" not in err
+    assert "regulatory_startup.csv" in err and "clock_note" in err
+
+
+def test_every_refusal_is_a_message_and_its_exit_code(monkeypatch, capsys):
+    def refuse(args, con):
+        raise database.DataFileError("data file x.csv holds no rows")
+
+    monkeypatch.setattr(cli, "_cmd_regions", refuse)
+    assert main(["regions"]) == 1
+    assert capsys.readouterr().err == "error: data file x.csv holds no rows\n"
+
+
+def test_a_quick_command_imports_no_heavy_library():
+    """The fast start, checked by what is imported (timing is bench/bench_startup.py's)."""
+    script = ("import sys; from footprint.cli import main; main(['regions', '--json']); "
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'geopandas', "
+              "'shapely', 'pydantic', 'pydeck', 'altair', 'streamlit', 'pyproj'}))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.splitlines()[-1] == "[]"
+
+
+def test_the_installed_console_script_runs_the_cli():
+    script = shutil.which("footprint", path=str(database.DATA_DIR.parent / ".venv" / "bin"))
+    if script is None:
+        pytest.skip("the project is not installed in .venv (make setup installs it)")
+    out = subprocess.run([script, "regions", "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["Japan"] == ["JPN"]

@@ -1,6 +1,6 @@
 """Enrollment forecast: the Poisson-gamma recruitment model, Monte Carlo and closed form.
 
-Model (Anisimov & Fedorov 2007; /work/shared/reference/enrollment_model.md). Times are in
+Model (Anisimov & Fedorov 2007, Statistics in Medicine 26(27):4958-4975). Times are in
 months from the scenario start; a month is :data:`DAYS_PER_MONTH` = 365.25 / 12 = 30.4375
 days. Each site ``i`` of country ``c``:
 

@@ -1,14 +1,24 @@
-"""Data contracts on the built database (dbt-style), the crosswalk, and broken-file errors."""
+"""Data contracts on the built database (dbt-style), the crosswalk, broken-file errors, and the
+kept database file (content-hashed, atomic, read-only)."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
+import duckdb
 import pandas as pd
 import pytest
 
-from footprint.data import atlas
-from footprint.data.database import DATA_DIR, SOURCE_FILES, DataFileError, build_database
+from footprint.data import atlas, database
+from footprint.data.database import (
+    DATA_DIR,
+    SOURCE_FILES,
+    DataFileError,
+    build_database,
+    open_database,
+)
 
 SIX_REGIONS = {"United States", "European Union", "Japan", "India", "Latin America",
                "Eastern Europe"}
@@ -175,3 +185,94 @@ def test_empty_file_is_named(tmp_path):
     (data / "country_notes.csv").write_text("iso3,note\n")
     with pytest.raises(DataFileError, match="country_notes.csv holds no rows"):
         build_database(data)
+
+
+def test_source_tables_hold_exactly_the_contract_columns(con):
+    """With test_every_named_query_runs: every column a query reads is in the contract."""
+    for source in SOURCE_FILES:
+        assert con.table(source.table).columns == list(source.columns), source.table
+
+
+@pytest.mark.parametrize("column", ["clock_note", "approval_note", "startup_note"])
+def test_a_column_only_a_named_query_reads_is_checked_at_build(tmp_path, column):
+    data = copy_data(tmp_path)
+    path = data / "regulatory_startup.csv"
+    pd.read_csv(path).drop(columns=column).to_csv(path, index=False)
+    with pytest.raises(DataFileError,
+                       match=rf"regulatory_startup.csv lacks the column\(s\) \['{column}'\]"):
+        build_database(data)
+
+
+def regions_of(con):
+    return con.execute("SELECT count(*) FROM regions").fetchone()[0]
+
+
+def test_the_database_file_is_kept_and_rebuilt_when_its_inputs_change(tmp_path):
+    data = copy_data(tmp_path)
+    con = open_database(data)
+    kept = database.database_path(data)
+    assert kept.parent == data / ".cache" and kept.is_file()
+    with pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("CREATE TABLE scratch (x INTEGER)")
+    assert regions_of(con) == regions_of(build_database(data))
+    con.close()
+    built_at = kept.stat().st_mtime_ns
+    open_database(data).close()
+    assert kept.stat().st_mtime_ns == built_at  # opened, not rebuilt
+    notes = data / "country_notes.csv"
+    notes.write_text(notes.read_text() + "ZZZ,a note added after the first build\n")
+    con = open_database(data)
+    assert database.database_path(data) != kept and not kept.exists()  # the old build is gone
+    assert "ZZZ" in atlas.country_notes(con)
+    assert [p.name for p in (data / ".cache").iterdir()] == [database.database_path(data).name]
+
+
+def test_concurrent_processes_build_once_each_and_read_whole_files(tmp_path):
+    data = copy_data(tmp_path)
+    script = ("import sys; from pathlib import Path; "
+              "from footprint.data.database import open_database; "
+              "con = open_database(Path(sys.argv[1])); "
+              "print(con.execute('SELECT count(*) FROM indicator_values').fetchone()[0])")
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(data)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1
+    assert [p.name for p in (data / ".cache").iterdir()] == [database.database_path(data).name]
+
+
+def test_an_unwritable_cache_folder_falls_back_to_memory(tmp_path):
+    data = copy_data(tmp_path)
+    (data / ".cache").write_text("a file where the folder would be")  # even root cannot mkdir
+    con = open_database(data)
+    assert regions_of(con) > 0
+
+
+def test_a_broken_file_is_named_when_opening_too(tmp_path):
+    data = copy_data(tmp_path)
+    (data / "wgi_2024.parquet").unlink()
+    with pytest.raises(DataFileError, match="wgi_2024.parquet is missing"):
+        open_database(data)
+    (data / "wgi_2024.parquet").write_bytes(b"this is not parquet")
+    with pytest.raises(DataFileError, match="wgi_2024.parquet cannot be read"):
+        open_database(data)
+    assert not list((data / ".cache").glob("*.duckdb"))  # no half-built file left behind
+
+
+def test_reading_needs_no_spatial_extension_until_a_query_calls_one():
+    script = """
+from footprint.data import atlas, queries
+from footprint.data.database import open_database
+import pandas as pd
+con = open_database()
+loaded = "SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'spatial'"
+atlas.regions(con), atlas.country_shapes(con)
+print(con.execute(loaded).fetchone()[0])
+con.register("uploaded_sites", pd.DataFrame({"site_id": [0], "latitude": [48.85],
+                                             "longitude": [2.35]}))
+print(queries.run(con, "locate_sites")["located_country"].tolist())
+print(con.execute(loaded).fetchone()[0])
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "['FRA']", "True"]
