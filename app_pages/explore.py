@@ -191,8 +191,9 @@ if country:
                      key="explore_infrastructure",
                      column_config={"Risk [0-100]": st.column_config.ProgressColumn(
                          min_value=0, max_value=100, format="%.0f")})
-        st.caption("Risk = 100 - the country's percentile among all mapped countries with a "
-                   f"value. DCT readiness: {fmt.format_value(row['dct_readiness'], '/ 100')}.")
+        st.caption("Each risk is scored between two documented anchors (0 = the best value, "
+                   "e.g. 100 % electricity access; see Data & methods). DCT readiness: "
+                   f"{fmt.format_value(row['dct_readiness'], '/ 100')}.")
     with t_ind:
         details = country_details.country_indicator_table(latest, catalogue, country)
         st.dataframe(details, hide_index=True, key="explore_country_table",

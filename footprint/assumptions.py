@@ -207,3 +207,58 @@ def _text(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+# --- Workspace store (footprint.store) -------------------------------------------------------
+MAX_STORE_PAYLOAD_BYTES: Final[int] = _entry(
+    "MAX_STORE_PAYLOAD_BYTES", 5 * 1024**2, "bytes",
+    "largest text one stored version may hold (a scenario, a custom indication or a site "
+    "list; 5 MiB)", "limit", "limit")
+MAX_NOTE_LENGTH: Final[int] = _entry(
+    "MAX_NOTE_LENGTH", 2000, "characters", "longest note of a saved version", "limit", "limit")
+MAX_STORE_LISTED: Final[int] = _entry(
+    "MAX_STORE_LISTED", 1000, "rows",
+    "most items or versions one listing of the workspace store returns (newest first)",
+    "limit", "limit")
+STORE_TIMEOUT_SECONDS: Final[int] = _entry(
+    "STORE_TIMEOUT_SECONDS", 5, "s",
+    "longest wait for the workspace store: a PostgreSQL connection or row lock, a SQLite "
+    "write lock", "limit: a store that is down or busy is reported instead of hanging the page",
+    "limit")
+
+# --- Score scales (anchors: what maps to 0 and to 100) ---------------------------------------
+# Each anchor is (value scoring 0, value scoring 100, "linear" | "log"); values outside are
+# clipped. Risk anchors go from the best value (risk 0) to the worst (risk 100).
+_OECD_2023 = ("OECD Health at a Glance 2023 (OECD average, 2021), as quoted in "
+              "leiriaeconomica.com/which-countries-have-the-most")
+POOL_SCORE_ANCHORS: Final[tuple[float, float, str]] = _entry(
+    "POOL_SCORE_ANCHORS", (100.0, 10_000_000.0, "log"), "reachable patients",
+    "pool score 0 at 100 reachable patients, 100 at 10 million, 20 points per factor of ten",
+    "assumption: spans the reachable pools of the shipped indications (about 10 to 7.6 "
+    "million); an absolute scale, so twelve times the patients is 22 more points", "anchor")
+RISK_ANCHORS: Final[dict[str, tuple[float, float, str]]] = _entry(
+    "RISK_ANCHORS", {
+        "physicians": (3.7, 0.1, "log"),
+        "hospital_beds": (4.3, 0.0, "linear"),
+        "gdp_per_capita_ppp": (50_000.0, 1_000.0, "log"),
+        "logistics": (5.0, 1.0, "linear"),
+        "electricity": (100.0, 0.0, "linear"),
+        "researchers": (5_000.0, 10.0, "log"),
+        "articles_per_million": (1_000.0, 1.0, "log"),
+        "political_stability": (2.5, -2.5, "linear"),
+        "government_effectiveness": (2.5, -2.5, "linear"),
+    }, "component units",
+    "infrastructure risk 0 at the first value, 100 at the second, per component",
+    "physicians 3.7 and beds 4.3 per 1,000: " + _OECD_2023 + "; logistics 1-5 and WGI "
+    "-2.5..2.5: the indices' own scales; electricity: 100 % access is no risk; GDP per "
+    "capita, researchers and articles: assumptions (high-income levels score 0)", "anchor")
+DCT_ANCHORS: Final[dict[str, tuple[float, float, str]]] = _entry(
+    "DCT_ANCHORS", {
+        "internet_users": (0.0, 100.0, "linear"),
+        "broadband": (0.0, 40.0, "linear"),
+        "mobile": (0.0, 100.0, "linear"),
+    }, "per 100 people",
+    "DCT readiness 0 at the first value, 100 at the second, per component",
+    "internet users: share of people; broadband 40 per 100 is about the best-connected "
+    "countries' level (WDI, 95th percentile 45); mobile: one subscription per person",
+    "anchor")

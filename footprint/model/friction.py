@@ -43,6 +43,7 @@ from footprint.assumptions import (
 )
 from footprint.data.model_inputs import ModelInputs
 from footprint.model.components import weighted_mean
+from footprint.model.scales import anchored
 
 CLOCK_UNITS = {"calendar_days": 1.0, "working_days": 7 / 5, "business_days": 7 / 5}
 FLAGS = ("import_permit", "sample_export_restriction", "local_legal_representative",
@@ -157,5 +158,5 @@ def friction_index(inputs: ModelInputs, start: pd.DataFrame) -> pd.DataFrame:
 
 
 def _wgi_risk(estimate: pd.Series) -> pd.Series:
-    """WGI estimate (-2.5 weak .. 2.5 strong) as risk 0-100 (clipped)."""
-    return ((2.5 - estimate) / 5 * 100).clip(0, 100)
+    """WGI estimate (-2.5 weak .. 2.5 strong, the index's own scale) as risk 0-100."""
+    return anchored(estimate, 2.5, -2.5)

@@ -2,10 +2,10 @@
 
 Normalisation
 -------------
-Each component is the country's percentile rank [0-100] among *all* mapped countries that
-have a value (a fixed global reference set), so a score keeps its meaning when the user
-filters to one region. Risk components are ``100 - percentile`` for indicators where more
-is better.
+Each component is scored between two documented anchors (:data:`RISK_ANCHORS`,
+:data:`DCT_ANCHORS` in :mod:`footprint.assumptions`; :func:`footprint.model.scales.anchored`):
+a country's risk does not depend on the other countries, and a saturated indicator
+(electricity access at 100 %) carries no risk where it is saturated.
 
 Infrastructure risk [0-100, higher = riskier]: equal-weight mean of the available
 components in :data:`RISK_COMPONENTS` (healthcare workforce and beds, wealth, logistics and
@@ -14,7 +14,7 @@ effectiveness). A country with fewer than :data:`MIN_COMPONENTS` components gets
 (NaN). A war or sanctions flag (regulatory reference table) raises the risk to at least
 :data:`WAR_RISK_FLOOR`.
 
-DCT readiness [0-100, higher = more ready]: mean percentile of internet users, fixed
+DCT readiness [0-100, higher = more ready]: mean anchored score of internet users, fixed
 broadband and mobile subscriptions.
 """
 
@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from footprint.assumptions import MIN_COMPONENTS, WAR_RISK_FLOOR
+from footprint.assumptions import DCT_ANCHORS, MIN_COMPONENTS, RISK_ANCHORS, WAR_RISK_FLOOR
 from footprint.data.model_inputs import ModelInputs
 from footprint.model.components import weighted_mean
+from footprint.model.scales import anchored
 
 # component name -> indicator code; all are "more is better"
 RISK_COMPONENTS = {
@@ -53,9 +54,9 @@ def component_values(inputs: ModelInputs) -> pd.DataFrame:
     return out
 
 
-def percentile(frame: pd.DataFrame) -> pd.DataFrame:
-    """Percentile rank [0-100] of each column among the countries that have a value."""
-    return frame.rank(pct=True, method="average") * 100
+def scored(frame: pd.DataFrame, anchors: dict[str, tuple[float, float, str]]) -> pd.DataFrame:
+    """Each column scored [0-100] between its anchors (NaN where the value is missing)."""
+    return pd.DataFrame({name: anchored(frame[name], *anchors[name]) for name in frame.columns})
 
 
 def infrastructure(inputs: ModelInputs, war_or_sanctions: pd.Series) -> pd.DataFrame:
@@ -65,7 +66,7 @@ def infrastructure(inputs: ModelInputs, war_or_sanctions: pd.Series) -> pd.DataF
     ----------
     war_or_sanctions : boolean per iso3 (NA = unknown, treated as not flagged).
     """
-    risk = 100 - percentile(component_values(inputs))
+    risk = scored(component_values(inputs), RISK_ANCHORS)
     score, used = weighted_mean(risk)
     score = score.where(used >= MIN_COMPONENTS)
     war = war_or_sanctions.reindex(risk.index).fillna(False).astype(bool)
@@ -73,6 +74,7 @@ def infrastructure(inputs: ModelInputs, war_or_sanctions: pd.Series) -> pd.DataF
     out = risk.add_prefix("infra_")
     out["infrastructure_risk"] = score
     out["infrastructure_components_used"] = used
-    dct = percentile(pd.DataFrame({n: inputs.values[c] for n, c in DCT_COMPONENTS.items()}))
+    dct = scored(pd.DataFrame({n: inputs.values[c] for n, c in DCT_COMPONENTS.items()}),
+                 DCT_ANCHORS)
     out["dct_readiness"], out["dct_components_used"] = weighted_mean(dct)
     return out

@@ -1,7 +1,7 @@
 """Country scores: attractiveness from pool, friction and infrastructure, ranks, risk tiers.
 
 Attractiveness [0-100] = weighted mean of the available scores
-``pool_score`` (percentile of reachable patients among all countries with a value),
+``pool_score`` (reachable patients on the log10 scale of :data:`POOL_SCORE_ANCHORS`),
 ``100 - friction_index`` and ``100 - infrastructure_risk``, with user weights normalised to
 sum to 1 (a missing score is dropped and the others re-weighted; ``score_components_used``).
 
@@ -21,11 +21,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from footprint.assumptions import SLOW_APPROVAL_DAYS, TIER_HIGH_FROM, TIER_LOW_BELOW
+from footprint.assumptions import (
+    POOL_SCORE_ANCHORS,
+    SLOW_APPROVAL_DAYS,
+    TIER_HIGH_FROM,
+    TIER_LOW_BELOW,
+)
 from footprint.data.model_inputs import ModelInputs, select
 from footprint.model import friction, infrastructure, pool
 from footprint.model.components import weighted_mean_present
 from footprint.model.pool import Indication
+from footprint.model.scales import anchored
 
 SCORES = ("pool_score", "friction_score", "infrastructure_score")
 TIERS = ("low", "medium", "high")
@@ -106,7 +112,7 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
     infra = infrastructure.infrastructure(inputs, start["war_or_sanctions"])
     out = inputs.countries.join([funnel, start, fric, infra])
     reach = out["reachable_patients"]
-    out["pool_score"] = reach.where(reach > 0).rank(pct=True) * 100
+    out["pool_score"] = anchored(reach, *POOL_SCORE_ANCHORS)
     out["friction_score"] = 100 - out["friction_index"]
     out["infrastructure_score"] = 100 - out["infrastructure_risk"]
     out["flags"] = _flag_text(out)

@@ -67,7 +67,7 @@ def friction_breakdown(row: pd.Series) -> pd.DataFrame:
 
 
 def infrastructure_breakdown(row: pd.Series) -> pd.DataFrame:
-    """Infrastructure risk components of one country [0-100 percentile risk]."""
+    """Infrastructure risk components of one country [0-100 risk between anchors]."""
     names = list(infrastructure.RISK_COMPONENTS)
     return pd.DataFrame({
         "Component": [n.replace("_", " ") for n in names],

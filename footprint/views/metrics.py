@@ -25,7 +25,8 @@ BETTER_INDICATORS = frozenset({
 _MODEL_METRICS: dict[str, tuple[str, str, str, bool, str]] = {
     "attractiveness": (
         "Attractiveness", "0-100", "good", True,
-        "Weighted mean of the patient-pool score (percentile of reachable patients), "
+        "Weighted mean of the patient-pool score (reachable patients on a log scale: 0 at "
+        "100, 100 at 10 million), "
         "100 - regulatory friction and 100 - infrastructure risk, with the weights set in "
         "the sidebar."),
     "reachable_patients": (
@@ -38,13 +39,14 @@ _MODEL_METRICS: dict[str, tuple[str, str, str, bool, str]] = {
         "quality and rule of law; higher means more friction."),
     "infrastructure_risk": (
         "Infrastructure risk", "0-100", "risk", False,
-        "Mean of percentile risks for physicians, hospital beds, GDP per capita, logistics, "
-        "electricity, researchers, articles, political stability and government "
-        "effectiveness; war or sanctions raise it to at least 75."),
+        "Mean risk of physicians, hospital beds, GDP per capita, logistics, electricity, "
+        "researchers, articles, political stability and government effectiveness, each "
+        "scored between documented anchors (Data & methods); war or sanctions raise it to "
+        "at least 75."),
     "dct_readiness": (
         "DCT readiness", "0-100", "good", True,
-        "Decentralised-trial readiness: mean percentile of internet users, fixed broadband and "
-        "mobile subscriptions."),
+        "Decentralised-trial readiness: mean anchored score of internet users, fixed "
+        "broadband and mobile subscriptions (Data & methods)."),
     "startup_days_mean": (
         "Expected start-up", "days", "risk", False,
         "Approval plus site activation, or an observed start-up range where sourced."),

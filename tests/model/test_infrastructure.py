@@ -1,4 +1,4 @@
-"""Infrastructure risk and DCT readiness: global percentiles, missing data, war floor."""
+"""Infrastructure risk and DCT readiness: anchored components, missing data, war floor."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_war_raises_risk_to_the_floor():
     assert out.loc["BBB", "infrastructure_risk"] < infrastructure.WAR_RISK_FLOOR
 
 
-def test_percentiles_use_the_global_reference_not_the_selection(con):
+def test_scores_do_not_depend_on_the_selection(con):
     """A country's score is the same whichever region the user filters to."""
     from footprint.data import model_inputs
     from footprint.model import scoring
