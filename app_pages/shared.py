@@ -13,7 +13,7 @@ import pydeck as pdk
 import streamlit as st
 
 from footprint.data import atlas
-from footprint.data.database import DataFileError, build_database
+from footprint.data.database import DataFileError, open_database
 from footprint.data.model_inputs import ModelInputs, load_inputs
 from footprint.model import pool, scoring
 from footprint.views import maps, subnational
@@ -30,7 +30,7 @@ LEGEND_COLUMNS = {
 
 @st.cache_resource(show_spinner="Building the database from data/ …")
 def _database():
-    return build_database()
+    return open_database()
 
 
 def cursor():

@@ -1,6 +1,7 @@
 """Run every benchmark and print one table: `make bench` (python -m bench).
 
-Each bench/bench_<name>.py runs in its own process and writes bench/results/<name>.json; this
+Each bench/bench_<name>.py runs in its own process (``python -m bench.bench_<name>``; the
+project is installed editable) and writes bench/results/<name>.json; this
 collects them into one table (figure, median, min-max, target, pass/fail) and writes
 bench/results/all.json.
 """
@@ -23,7 +24,8 @@ def main() -> int:
     rows = []
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"== {script.name}", flush=True)
-        if subprocess.run([sys.executable, str(script)], cwd=HERE.parent).returncode != 0:
+        run = subprocess.run([sys.executable, "-m", f"bench.{script.stem}"], cwd=HERE.parent)
+        if run.returncode != 0:
             failed_runs.append(script.name)
             continue
         name = script.stem.removeprefix("bench_")  # bench_x.py reports to results/x.json

@@ -1,6 +1,6 @@
 """Benchmark of the enrollment forecast: vectorised Monte Carlo against a per-site Python loop.
 
-Run: ``.venv/bin/python bench/bench_forecast.py [--repeats 7] [--loop-trials 400]``
+Run: ``.venv/bin/python -m bench.bench_forecast [--repeats 7] [--loop-trials 400]``
 
 Problem: 10 countries x 30 sites = 300 sites, gamma start-ups (mean 3-8 months), 11 % of
 sites never open, site rates Gamma(2, mean 0.6/month), target 1,000 patients, 10,000
@@ -21,18 +21,16 @@ import os
 import platform
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from bench.common import figure, report
+from footprint.enrollment import forecast as fc
+from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run as a script from anywhere
-
-import numpy as np  # noqa: E402
-
-from bench.common import figure, report  # noqa: E402
-from footprint.enrollment import forecast as fc  # noqa: E402
-from footprint.enrollment.scenario import CountryPlan, Scenario, resolve  # noqa: E402
 
 N_TRIALS = 10_000
 TARGET = 1000

@@ -5,25 +5,21 @@
 - the weight-independent country frame per indication (computed once per indication and
   assumption change): reported, no target;
 - rank stability (2,000 Dirichlet draws) for the largest region: reported.
-Run: .venv/bin/python bench/bench_scoring.py
+Run: .venv/bin/python -m bench.bench_scoring
 """
 
 from __future__ import annotations
 
 import itertools
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import figure, report, timings  # noqa: E402
-from footprint.data import model_inputs  # noqa: E402
-from footprint.data.database import build_database  # noqa: E402
-from footprint.model import scoring  # noqa: E402
+from bench.common import figure, report, timings
+from footprint.data import model_inputs
+from footprint.data.database import open_database
+from footprint.model import scoring
 
 
 def main() -> None:
-    inputs = model_inputs.load_inputs(build_database())
+    inputs = model_inputs.load_inputs(open_database())
     indications = list(inputs.indications.index)
     frames = {i: scoring.country_frame(inputs, i) for i in indications}
     everyone = list(inputs.countries.index)

@@ -37,7 +37,6 @@ from playwright.async_api import Page, async_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from footprint.data import atlas  # noqa: E402
 from footprint.data.database import build_database  # noqa: E402
