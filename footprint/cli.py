@@ -2,9 +2,10 @@
 
 Each sub-command is one ``_cmd_<name>`` function registered in :func:`parser`; it imports the
 modules it needs when it runs, so a quick command never pays for the forecast's or the maps'
-libraries. Any :class:`~footprint.errors.FootprintError` ends the run with its message on
-stderr and its ``exit_code``: 2 for refused input (it lists the valid choices), 1 for a broken
-data file (:class:`~footprint.errors.DataFileError`). Never a traceback.
+libraries (and none needs DuckDB's spatial extension). Any
+:class:`~footprint.errors.FootprintError` ends the run with its message on stderr and its
+``exit_code``: 2 for refused input (it lists the valid choices), 1 for a broken data file
+(:class:`~footprint.errors.DataFileError`). Never a traceback.
 """
 
 from __future__ import annotations
@@ -262,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
     args = parser().parse_args(argv)
     try:
-        output = args.handler(args, open_database())
+        output = args.handler(args, open_database(load_spatial=False))
     except FootprintError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -7,8 +7,8 @@ in ``queries/build/`` then derive the model tables (countries, regions, indicato
 subnational_units, cities).
 
 :func:`open_database` keeps the result in ``data/.cache/`` (about 20 ms to open, against about
-1 s to build); :func:`build_database` builds it in memory. Either connection is read-only by
-convention: callers take a cursor per thread.
+1 s to build) and opens it read-only; :func:`build_database` builds it in memory (read-only by
+convention). Callers take a cursor per thread.
 """
 
 from __future__ import annotations
@@ -153,12 +153,21 @@ def _write(data_dir: Path, path: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def open_database(data_dir: Path = DATA_DIR) -> duckdb.DuckDBPyConnection:
+def open_database(data_dir: Path = DATA_DIR, *,
+                  load_spatial: bool = True) -> duckdb.DuckDBPyConnection:
     """The database built from ``data_dir``, opened read-only (about 20 ms once built).
 
     It is built into ``data_dir/.cache/`` on first use and again whenever a source file, a
     build query, this module or the duckdb version changes (:func:`database_path`); when
     that folder cannot be written, it is built in memory (:func:`build_database`).
+
+    Parameters
+    ----------
+    data_dir : the folder of the source files.
+    load_spatial : load the spatial extension (about 0.3 s), which queries calling spatial
+        functions need (``locate_sites``); only a caller that runs none of them (the CLI)
+        skips it, as it cannot be loaded later while other threads query
+        (:mod:`footprint.data.spatial`).
 
     Raises
     ------
@@ -169,6 +178,9 @@ def open_database(data_dir: Path = DATA_DIR) -> duckdb.DuckDBPyConnection:
         path = database_path(data_dir)
         if not path.is_file():
             _write(data_dir, path)
-        return duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True)
     except (OSError, duckdb.IOException):  # a missing file, or a folder we cannot write
         return build_database(data_dir)
+    if load_spatial:
+        spatial.load(con)
+    return con

@@ -8,7 +8,6 @@ Each file starts with a header comment::
 
 Values are always bound as ``$name``; :func:`run` refuses a call whose parameters differ from
 the declared ones, and :func:`load` refuses a file whose declared and used parameters differ.
-A query that calls a spatial function loads the spatial extension on its first run.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from footprint.data import spatial
 from footprint.errors import QueryError
 from footprint.paths import QUERY_DIR
 
@@ -86,11 +84,4 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFram
     if name not in queries:
         raise QueryError(f"unknown query {name!r}; known: {sorted(queries)}")
     query = queries[name]
-    values = bind(query, params)
-    try:
-        return con.execute(query.sql, values).df()
-    except duckdb.CatalogException as exc:
-        if not spatial.is_missing(exc):
-            raise
-    spatial.load(con)
-    return con.execute(query.sql, values).df()
+    return con.execute(query.sql, bind(query, params)).df()

@@ -1,9 +1,12 @@
 """DuckDB's spatial extension, shipped in the duckdb-extension-spatial wheel (no network).
 
 GEOMETRY columns and ``ST_AsWKB`` are DuckDB core: reading the built database needs no
-extension. Only the spatial functions (``ST_Point``, ``ST_Contains``, ...) do, and loading it
-costs about 0.3 s, so the build loads it and :func:`footprint.data.queries.run` loads it the
-first time a query needs it.
+extension. Only the spatial functions (``ST_Point``, ``ST_Contains``, ...) do. Loading it costs
+about 0.3 s, and it must happen before any other thread queries the database: loaded while
+other cursors run queries, it can invalidate the database (DuckDB 1.5.5: "Expected vector of
+type VARCHAR, but found vector of type STRUCT", then a fatal error). So it is loaded when the
+database is built or opened, never on demand; the CLI, whose commands call no spatial
+function, opens without it.
 """
 
 from __future__ import annotations
@@ -24,8 +27,3 @@ def load(con: duckdb.DuckDBPyConnection) -> None:
     """Load the extension into the connection's database (every cursor of it sees it)."""
     # The path comes from the installed wheel, not from user input (LOAD cannot be bound).
     con.execute(f"LOAD '{extension_path()}'")
-
-
-def is_missing(exc: duckdb.Error) -> bool:
-    """Whether ``exc`` says a function of the spatial extension is not loaded."""
-    return isinstance(exc, duckdb.CatalogException) and "spatial extension" in str(exc)
