@@ -12,15 +12,29 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
+from footprint.assumptions import (
+    DEFAULT_ELIGIBILITY_SHARE,
+    DEFAULT_N_SIMS,
+    DEFAULT_SITE_ACTIVATION_DAYS,
+    MAX_APP_SEED,
+    MAX_COMPARE,
+    MAX_DEADLINE_MONTHS,
+    MAX_HORIZON_MONTHS,
+    MAX_NAME_LENGTH,
+    MAX_TARGET_PATIENTS,
+)
 from footprint.enrollment import forecast, planning
-from footprint.enrollment import scenario as sc
-from footprint.enrollment.scenario import Scenario, ScenarioError
+from footprint.enrollment.scenario import FIELDS, Scenario
+from footprint.errors import ScenarioError, SiteListError, UploadError
 from footprint.io import site_lists
-from footprint.io.uploads import UploadError
+from footprint.io.scenario_csv import scenario_to_csv, scenarios_to_csv
+from footprint.io.scenario_file import read_scenario_file
+from footprint.io.scenario_json import scenario_to_json
+from footprint.views import charts
 from footprint.views import scenario as view
 
 STATE = "scenario_page"
-LOAD = "scenario_load"  # a Scenario (or its JSON text) to load at the top of the next run
+LOAD = "scenario_load"  # a Scenario to load at the top of the next run
 LINK_PARAM = "scenario"
 
 K_NAME, K_INDICATION, K_TARGET = "scenario_name", "scenario_indication", "scenario_target"
@@ -36,8 +50,8 @@ HEADER_KEYS = (K_NAME, K_INDICATION, K_TARGET, K_DEADLINE, K_SEED)
 PERSISTED = (*HEADER_KEYS, K_ELIGIBILITY, K_ACTIVATION, K_SIMS, K_LIVE, K_GOAL, K_BUDGET,
              K_FROM_ZERO, K_OPEN, K_COMPARE)
 ASSUMPTION_DEFAULTS = {
-    K_ELIGIBILITY: int(round(view.DEFAULT_ELIGIBILITY_SHARE * 100)),
-    K_ACTIVATION: int(view.DEFAULT_SITE_ACTIVATION_DAYS),
+    K_ELIGIBILITY: int(round(DEFAULT_ELIGIBILITY_SHARE * 100)),
+    K_ACTIVATION: int(DEFAULT_SITE_ACTIVATION_DAYS),
 }
 
 inputs = shared.model_inputs()
@@ -107,7 +121,7 @@ def save(current: Scenario) -> str:
     st.session_state[K_OPEN] = current.name
     st.query_params[LINK_PARAM] = current.name
     chosen = [n for n in st.session_state.get(K_COMPARE, []) if n in state["saved"]]
-    if current.name not in chosen and len(chosen) < planning.MAX_COMPARE:
+    if current.name not in chosen and len(chosen) < MAX_COMPARE:
         chosen.append(current.name)
     st.session_state[K_COMPARE] = chosen
     state["link_warning"] = None
@@ -123,9 +137,8 @@ def on_scenario_file() -> None:
         state["upload"] = None
         return
     try:
-        found = view.read_scenario_file(uploaded.getvalue(), uploaded.name,
-                                        valid_iso3=valid_iso3,
-                                        valid_indications=set(indications))
+        found = read_scenario_file(uploaded.getvalue(), uploaded.name, valid_iso3=valid_iso3,
+                                   valid_indications=set(indications))
     except ScenarioError as exc:
         state["upload"] = {"file": uploaded.name, "problems": exc.problems}
         return
@@ -150,8 +163,8 @@ def reset_assumptions() -> None:
 state = page_state()
 if state["rows"] is None:  # first visit: the shipped example
     load_scenario(view.default_scenario())
-    for key, value in {**ASSUMPTION_DEFAULTS, K_SIMS: forecast.DEFAULT_N_SIMS,
-                       K_LIVE: False, K_GOAL: view.GOAL_DEADLINE, K_FROM_ZERO: False}.items():
+    for key, value in {**ASSUMPTION_DEFAULTS, K_SIMS: DEFAULT_N_SIMS,
+                       K_LIVE: False, K_GOAL: planning.GOAL_DEADLINE, K_FROM_ZERO: False}.items():
         st.session_state.setdefault(key, value)
 for key, value in state["widgets"].items():  # back from another page
     if key not in st.session_state:
@@ -161,7 +174,7 @@ if editor_key() not in st.session_state and state["last_rows"] is not None:
 
 pending = st.session_state.pop(LOAD, None)
 if pending is not None:
-    load_scenario(pending if isinstance(pending, Scenario) else sc.scenario_from_json(pending))
+    load_scenario(pending)
 
 requested = st.query_params.get(LINK_PARAM)
 if requested is not None and requested != state["open"]:
@@ -187,17 +200,17 @@ if notice:
     st.toast(notice)
 
 c_name, c_ind, c_target, c_deadline, c_seed = st.columns([2.6, 2, 1.5, 1.7, 1.3])
-name = c_name.text_input("Scenario name", key=K_NAME, max_chars=sc.MAX_NAME_LENGTH)
-indication_id = c_ind.selectbox("Indication", list(indications), key=K_INDICATION,
-                format_func=lambda i: indications[i].name)
-target = c_target.number_input("Target patients", min_value=1,
-                               max_value=sc.MAX_TARGET_PATIENTS, step=10, key=K_TARGET)
-deadline = c_deadline.number_input("Deadline [months]", min_value=0.0,
-                                   max_value=sc.MAX_DEADLINE_MONTHS, value=None, step=1.0,
+name = c_name.text_input(FIELDS["name"].header, key=K_NAME, max_chars=MAX_NAME_LENGTH)
+indication_id = c_ind.selectbox(FIELDS["indication"].header, list(indications),
+                                key=K_INDICATION, format_func=lambda i: indications[i].name)
+target = c_target.number_input(FIELDS["target_patients"].header, min_value=1,
+                               max_value=MAX_TARGET_PATIENTS, step=10, key=K_TARGET)
+deadline = c_deadline.number_input(FIELDS["deadline_months"].header, min_value=0.0,
+                                   max_value=MAX_DEADLINE_MONTHS, value=None, step=1.0,
                                    key=K_DEADLINE, placeholder="none",
-                                   help="Optional. Months from the scenario start.")
-seed = c_seed.number_input("Seed", min_value=0, max_value=view.MAX_APP_SEED, step=1, key=K_SEED,
-                    help="Same scenario and seed, same forecast.")
+                                   help=FIELDS["deadline_months"].description)
+seed = c_seed.number_input(FIELDS["seed"].header, min_value=0, max_value=MAX_APP_SEED, step=1,
+                           key=K_SEED, help=FIELDS["seed"].description)
 
 c_elig, c_act, c_sims, c_reset = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
 eligibility_pct = c_elig.slider(
@@ -210,7 +223,7 @@ activation_days = c_act.slider(
          "initiation and local ethics. Added to the approval time in the model start-up.")
 n_sims = c_sims.select_slider("Simulated trials", options=list(view.SIMS_CHOICES), key=K_SIMS,
                               format_func=lambda n: f"{n:,}",
-                              help=f"Monte Carlo runs; default {forecast.DEFAULT_N_SIMS:,}.")
+                              help=f"Monte Carlo runs; default {DEFAULT_N_SIMS:,}.")
 c_reset.button("Defaults", key="scenario_reset_assumptions", on_click=reset_assumptions,
                help="Reset the eligible share and the site activation to their defaults.")
 st.caption(f"Model assumptions (defaults: eligible share "
@@ -223,21 +236,20 @@ header = view.Header(name, indication_id, target, deadline, seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def resolve_cached(scenario_json: str, eligibility: float, activation: float):
+def resolve_cached(scenario: Scenario, eligibility: float, activation: float):
     """The scenario with every value filled in from the model or the defaults."""
-    return planning.resolve_with_model(shared.model_inputs(), sc.scenario_from_json(scenario_json),
-                                       eligibility, activation)
+    return planning.resolve_with_model(shared.model_inputs(), scenario, eligibility, activation)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def forecast_cached(scenario_json: str, eligibility: float, activation: float, n: int):
-    return forecast.forecast(resolve_cached(scenario_json, eligibility, activation), n_sims=n)
+def forecast_cached(scenario: Scenario, eligibility: float, activation: float, n: int):
+    return forecast.forecast(resolve_cached(scenario, eligibility, activation), n_sims=n)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def compare_cached(scenario_jsons: tuple[str, ...], eligibility: float, activation: float,
+def compare_cached(scenarios: tuple[Scenario, ...], eligibility: float, activation: float,
                    n: int):
-    resolved = [resolve_cached(j, eligibility, activation) for j in scenario_jsons]
+    resolved = [resolve_cached(s, eligibility, activation) for s in scenarios]
     return planning.compare(resolved, n_sims=n)
 
 
@@ -259,28 +271,11 @@ edited = st.data_editor(
     placeholder="auto",
     column_config={
         "iso3": st.column_config.SelectboxColumn(
-            "Country", options=sorted(valid_iso3), required=True, width="medium",
+            FIELDS["iso3"].header, options=sorted(valid_iso3), required=True, width="medium",
             format_func=lambda code: f"{code} · {names.get(code, code)}"),
-        "sites": number("Sites", min_value=0, max_value=sc.MAX_SITES_PER_COUNTRY, step=1,
-                        required=True, format="%d"),
-        "rate": number("Rate [pt/site/month]", min_value=0.0, step=0.05, format="%.2f",
-                       help=f"Mean patients per site per month; empty: {sc.DEFAULT_RATE:g} "
-                            "(default, PLOS ONE 2022)."),
-        "rate_shape": number("Rate shape α", min_value=0.0, step=0.1, format="%.2f",
-                             help=f"Gamma shape of site rates; empty: {sc.DEFAULT_RATE_SHAPE:g}"
-                                  " (default)."),
-        "startup_days": number("Start-up [days]", min_value=0.0, step=10.0, format="%.0f",
-                               help="Empty: the regulatory model's start-up."),
-        "startup_sd_days": number("Start-up sd [days]", min_value=0.0, step=5.0, format="%.0f",
-                                  help="Empty: the model's spread (0 if you set the start-up)."),
-        "never_activate_share": number(
-            "Never activate", min_value=0.0, max_value=0.99, step=0.01, format="%.2f",
-            help=f"Share of sites that never open; empty: "
-                 f"{sc.DEFAULT_NEVER_ACTIVATE_SHARE:g} (default)."),
-        "cost_per_patient": number("Cost / patient", min_value=0.0, step=100.0, format="%.0f",
-                                   help="Optional; costs are totalled only if given."),
-        "max_sites": number("Max sites", min_value=0, max_value=sc.MAX_SITES_PER_COUNTRY,
-                            step=1, format="%d", help="Cap for the optimiser; empty: no cap."),
+        **{col: number(c.label, min_value=c.min_value, max_value=c.max_value, step=c.step,
+                       format=c.format, help=c.help, required=c.required)
+           for col, c in view.EDITOR_NUMBERS.items()},
     },
 )
 state["last_rows"] = edited.reset_index(drop=True)
@@ -293,10 +288,8 @@ except ScenarioError as exc:
     st.error("**The scenario cannot be forecast yet:**\n\n" + view.markdown_list(exc.problems))
 
 resolved = None
-scenario_json = ""
 if current is not None:
-    scenario_json = sc.scenario_to_json(current)
-    resolved = resolve_cached(scenario_json, eligibility, activation)
+    resolved = resolve_cached(current, eligibility, activation)
     frame = shared.country_frame(current.indication, eligibility, activation)
     st.markdown("**What the forecast uses** — each value with where it comes from: *user* "
                 "(your table), *model* (regulatory start-up, patient funnel) or *default* "
@@ -325,13 +318,13 @@ with t_opt:
     st.caption("Adds sites one at a time where they shorten the median time to target most, "
                "among the countries in the table, up to each country's *Max sites* (empty: "
                "no cap) and its eligible pool.")
-    goal = st.radio("Goal", list(view.GOALS), key=K_GOAL, horizontal=True,
-                    format_func=lambda g: {view.GOAL_DEADLINE: "Meet the deadline with the "
+    goal = st.radio("Goal", list(planning.GOALS), key=K_GOAL, horizontal=True,
+                    format_func=lambda g: {planning.GOAL_DEADLINE: "Meet the deadline with the "
                                            "fewest sites",
-                                           view.GOAL_BUDGET: "Fastest with a total number of "
+                                           planning.GOAL_BUDGET: "Fastest with a total number of "
                                            "sites"}[g])
     budget = None
-    if goal == view.GOAL_BUDGET:
+    if goal == planning.GOAL_BUDGET:
         st.session_state.setdefault(K_BUDGET, max(10, (resolved.total_sites if resolved else 0)
                                                   + 10))
         budget = st.number_input("Most sites in total", min_value=1, max_value=10_000, step=1,
@@ -340,19 +333,20 @@ with t_opt:
         st.info("Set a deadline above to let the optimiser meet it.")
     from_zero = st.checkbox("Start every country from 0 sites (otherwise add to the current "
                             "sites)", key=K_FROM_ZERO)
-    can_propose = resolved is not None and (goal == view.GOAL_BUDGET
+    can_propose = resolved is not None and (goal == planning.GOAL_BUDGET
                                             or header.deadline_months is not None)
-    opt_key = (scenario_json, eligibility, activation, n_sims, goal, budget, from_zero)
+    opt_key = (current, eligibility, activation, n_sims, goal, budget, from_zero)
     if st.button("Propose sites", key=K_PROPOSE, disabled=not can_propose):
         with st.spinner("Optimising the site mix, then checking it with Monte Carlo …"):
-            result = view.propose(resolved, goal, deadline_months=header.deadline_months,
-                                  max_total_sites=budget, from_zero=from_zero, n_sims=n_sims)
+            result = planning.propose(resolved, goal, deadline_months=header.deadline_months,
+                                      max_total_sites=budget, from_zero=from_zero,
+                                      n_sims=n_sims)
         state["proposal"] = {"key": opt_key, "result": result}
     proposal = state["proposal"]
     if proposal is not None and proposal["key"] == opt_key:
         opt = proposal["result"]
         m1, m2, m3 = st.columns(3)
-        h = opt.confirmed.horizon_months if opt.confirmed else forecast.MAX_HORIZON_MONTHS
+        h = opt.confirmed.horizon_months if opt.confirmed else MAX_HORIZON_MONTHS
         if opt.baseline is not None and opt.confirmed is not None:
             m1.metric("P50 now (Monte Carlo)", view.months_text(opt.baseline.p50, h))
             m2.metric("P50 with the proposal", view.months_text(opt.confirmed.p50, h))
@@ -361,7 +355,7 @@ with t_opt:
         for warning in opt.warnings:
             st.warning(warning)
         if opt.steps:
-            st.dataframe(view.optimiser_summary(opt, view.optimiser_base(resolved, from_zero),
+            st.dataframe(view.optimiser_summary(opt, planning.optimiser_base(resolved, from_zero),
                                                 names),
                          hide_index=True, key="scenario_opt_summary")
             st.markdown("**Why these sites** — each step added the site with the largest cut "
@@ -386,7 +380,7 @@ with t_sites:
         except UploadError as exc:
             st.error(f"**{site_file.name} was not read** (the table is unchanged):\n\n"
                      + view.markdown_list([str(exc)]))
-        except site_lists.SiteListError as exc:
+        except SiteListError as exc:
             st.error(f"**{site_file.name} has problems** (the table is unchanged):\n\n"
                      + view.markdown_list(exc.problems))
         else:
@@ -436,11 +430,11 @@ st.header("Forecast")
 c_run, c_live = st.columns([1, 3], vertical_alignment="center")
 run = c_run.button("Run forecast", key=K_RUN, type="primary", disabled=current is None)
 live = c_live.toggle("Re-run on every change", key=K_LIVE)
-fc_key = (scenario_json, eligibility, activation, n_sims)
+fc_key = (current, eligibility, activation, n_sims)
 if current is not None and (run or live):
     with st.spinner(f"Simulating {n_sims:,} trials …"):
         state["forecast"] = {"key": fc_key,
-                             "result": forecast_cached(scenario_json, eligibility, activation,
+                             "result": forecast_cached(current, eligibility, activation,
                                                        n_sims)}
 shown = state["forecast"]
 result = shown["result"] if shown is not None and shown["key"] == fc_key else None
@@ -454,7 +448,7 @@ if result is not None and resolved is not None:
                "dotted: deadline.")
     for warning in result.warnings:
         st.warning(warning, icon="⚠️")
-    st.altair_chart(view.curve_chart(result), key="scenario_curve", width="stretch")
+    st.altair_chart(charts.curve_chart(result), key="scenario_curve", width="stretch")
     st.markdown("**Per-country contributions** at the median time to target")
     st.table(view.contributions_table(result, resolved, names).style.format(
         {"Expected patients at P50": "{:,.1f}", "Share [%]": "{:.1f}",
@@ -470,10 +464,10 @@ if current is not None:
     stem = view.file_stem(current.name)
     d_csv, d_json, _ = st.columns([1, 1, 4])
     d_csv.download_button(
-        "Download CSV", sc.scenario_to_csv(current, result), key="scenario_dl_csv",
+        "Download CSV", scenario_to_csv(current, result), key="scenario_dl_csv",
         file_name=f"{stem}.csv", mime="text/csv",
         help="One row per country; with the forecast's outputs when the forecast is shown.")
-    d_json.download_button("Download JSON", sc.scenario_to_json(current),
+    d_json.download_button("Download JSON", scenario_to_json(current),
                            key="scenario_dl_json", file_name=f"{stem}.json",
                            mime="application/json")
 
@@ -487,7 +481,7 @@ if c_save.button("Save current scenario", key=K_SAVE, disabled=current is None,
     st.toast(save(current))
 c_open.selectbox("Open a saved scenario", list(saved), index=None, key=K_OPEN,
                  on_change=on_open, placeholder="Choose a saved scenario")
-selected = st.multiselect(f"Scenarios to compare (up to {planning.MAX_COMPARE})", list(saved),
+selected = st.multiselect(f"Scenarios to compare (up to {MAX_COMPARE})", list(saved),
                           key=K_COMPARE)
 problem = view.compare_problem(selected)
 if problem:
@@ -495,14 +489,14 @@ if problem:
 elif selected:
     chosen = [saved[name] for name in selected]
     with st.spinner(f"Forecasting {len(chosen)} scenarios …"):
-        comparison = compare_cached(tuple(sc.scenario_to_json(s) for s in chosen),
+        comparison = compare_cached(tuple(chosen),
                                     eligibility, activation, n_sims)
     st.dataframe(view.comparison_table(comparison), hide_index=True, key="scenario_comparison",
                  width="stretch")
-    st.altair_chart(view.comparison_chart(comparison), key="scenario_compare_curves",
+    st.altair_chart(charts.comparison_chart(comparison), key="scenario_compare_curves",
                     width="stretch")
     st.download_button("Download the comparison (CSV)",
-                       sc.scenarios_to_csv(chosen, list(comparison.results)),
+                       scenarios_to_csv(chosen, list(comparison.results)),
                        key="scenario_dl_compare", file_name="scenario-comparison.csv",
                        mime="text/csv")
 elif saved:

@@ -6,7 +6,8 @@ incident indication (a pool per year, e.g. tuberculosis), the cap is the yearly 
 recruitment window: the deadline, else :data:`DEFAULT_WINDOW_MONTHS` (an assumption).
 
 :func:`compare` forecasts up to :data:`MAX_COMPARE` scenarios on one horizon;
-:func:`optimise` adds sites one at a time where they shorten the time to target most.
+:func:`optimise` adds sites one at a time where they shorten the time to target most;
+:func:`propose` runs it for one of the page's :data:`GOALS`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from footprint.assumptions import (
+    DEFAULT_ELIGIBILITY_SHARE,
     DEFAULT_N_SIMS,
+    DEFAULT_SITE_ACTIVATION_DAYS,
     DEFAULT_WINDOW_MONTHS,
     MAX_COMPARE,
     MAX_HORIZON_MONTHS,
@@ -43,12 +46,12 @@ from footprint.enrollment.forecast import (
     with_target,
 )
 from footprint.enrollment.scenario import ResolvedScenario, Scenario, resolve
-from footprint.model import friction, pool, scoring
+from footprint.model import scoring
 
 
 def model_defaults(inputs: ModelInputs, scenario: Scenario,
-                   eligibility_share: float = pool.DEFAULT_ELIGIBILITY_SHARE,
-                   site_activation_days: float = friction.DEFAULT_SITE_ACTIVATION_DAYS,
+                   eligibility_share: float = DEFAULT_ELIGIBILITY_SHARE,
+                   site_activation_days: float = DEFAULT_SITE_ACTIVATION_DAYS,
                    ) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
     """(start-up mean and sd [days], eligible pool cap [patients]) per scenario country.
 
@@ -71,8 +74,8 @@ def model_defaults(inputs: ModelInputs, scenario: Scenario,
 
 
 def resolve_with_model(inputs: ModelInputs, scenario: Scenario,
-                       eligibility_share: float = pool.DEFAULT_ELIGIBILITY_SHARE,
-                       site_activation_days: float = friction.DEFAULT_SITE_ACTIVATION_DAYS,
+                       eligibility_share: float = DEFAULT_ELIGIBILITY_SHARE,
+                       site_activation_days: float = DEFAULT_SITE_ACTIVATION_DAYS,
                        ) -> ResolvedScenario:
     """The scenario with every left-out value from the model, else the documented default."""
     startup, caps = model_defaults(inputs, scenario, eligibility_share, site_activation_days)
@@ -425,3 +428,59 @@ def optimise(
         confirmed=confirmed,
         warnings=tuple(warnings),
     )
+
+
+# --- Optimiser goals, as the Scenario builder offers them ---------------------------------------
+GOAL_DEADLINE: Final = "deadline"
+GOAL_BUDGET: Final = "budget"
+GOALS: Final = (GOAL_DEADLINE, GOAL_BUDGET)
+
+
+def optimiser_base(resolved: ResolvedScenario, from_zero: bool) -> ResolvedScenario:
+    """The starting point of the optimiser: the plan as is, or every country at 0 sites."""
+    if not from_zero:
+        return resolved
+    return resolved.with_sites({c.iso3: 0 for c in resolved.countries})
+
+
+def propose(
+    resolved: ResolvedScenario,
+    goal: str,
+    *,
+    deadline_months: float | None = None,
+    max_total_sites: int | None = None,
+    from_zero: bool = False,
+    n_sims: int = DEFAULT_N_SIMS,
+) -> OptimiseResult:
+    """Run the greedy site optimiser among the scenario's countries, capped by ``max_sites``.
+
+    Parameters
+    ----------
+    resolved : ResolvedScenario
+    goal : str
+        ``"deadline"`` (fewest sites whose P50 meets ``deadline_months``) or ``"budget"``
+        (lowest P50 with at most ``max_total_sites``).
+    deadline_months : float, optional
+        [months]
+    max_total_sites : int, optional
+        [sites]
+    from_zero : bool
+        Start every country at 0 sites instead of adding to the current plan.
+    n_sims : int
+        Simulated trials of the Monte Carlo confirmation.
+
+    Raises
+    ------
+    ValueError
+        Unknown goal (listing the allowed ones) or the goal's input missing.
+    """
+    if goal not in GOALS:
+        raise ValueError(f"unknown goal {goal!r}; allowed: {', '.join(GOALS)}")
+    base = optimiser_base(resolved, from_zero)
+    if goal == GOAL_DEADLINE:
+        if deadline_months is None:
+            raise ValueError("the deadline goal needs a deadline")
+        return optimise(base, deadline_months=deadline_months, n_sims=n_sims)
+    if max_total_sites is None:
+        raise ValueError("the budget goal needs a total number of sites")
+    return optimise(base, max_total_sites=int(max_total_sites), n_sims=n_sims)

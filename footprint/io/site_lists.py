@@ -3,7 +3,9 @@
 A site list is a CSV with a header: ``site_name``; either ``country`` (ISO3 code) or
 ``latitude`` and ``longitude`` [decimal degrees], or both; optionally ``historic_rate``
 [patients/site/month]. Header aliases (``site``, ``name``, ``iso3``, ``lat``, ``lon``,
-``lng``, ``rate``) are accepted. Sites with coordinates are located with a DuckDB spatial
+``lng``, ``rate``) are accepted. The file is read with the one upload reader
+(:mod:`footprint.io.uploads`): any usual delimiter and encoding, decimal commas in a
+semicolon file, thousands separators. Sites with coordinates are located with a DuckDB spatial
 join (point in country polygon; point in US state / Japanese prefecture / Indian state).
 """
 
@@ -17,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from footprint.assumptions import MAX_SITE_LIST_ROWS
 from footprint.data import queries
 from footprint.errors import SiteListError
-from footprint.io.uploads import decode, number, read_table
+from footprint.io.uploads import decode, number, read_rows
 
 ALIASES = {
     "site_name": ("site_name", "site", "name", "site name"),
@@ -67,7 +69,8 @@ def parse_site_list(data: bytes, valid_iso3: Collection[str]) -> pd.DataFrame:
     SiteListError
         Missing columns or bad cells; lists every problem with its row (1 = first data row).
     """
-    frame = _rename(read_table(decode(data)))
+    rows = read_rows(decode(data))
+    frame = _rename(rows.frame())
     has_coords = {"latitude", "longitude"} <= set(frame.columns)
     if "site_name" not in frame.columns or not ("country" in frame.columns or has_coords):
         raise SiteListError([
@@ -83,7 +86,7 @@ def parse_site_list(data: bytes, valid_iso3: Collection[str]) -> pd.DataFrame:
         record: dict[str, object] = {k: None if pd.isna(row.get(k)) else row[k] for k in ALIASES}
         for key in ("latitude", "longitude", "historic_rate"):
             try:
-                record[key] = number(record[key])  # type: ignore[arg-type]
+                record[key] = number(record[key], rows.decimal_comma)  # type: ignore[arg-type]
             except ValueError:
                 problems.append(f"row {i}, {key}: {record[key]!r} is not a number")
                 record[key] = None
@@ -131,5 +134,3 @@ def count_per_country(located: pd.DataFrame) -> pd.DataFrame:
     return (known.groupby("iso3")
             .agg(sites=("site_name", "size"), mean_historic_rate=("historic_rate", "mean"))
             .reset_index())
-
-

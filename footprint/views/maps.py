@@ -376,7 +376,7 @@ def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1100,
                     height_px: int = 520, padding: float = 1.15, *,
-                    min_span_deg: float = 1e-3) -> pdk.ViewState:
+                    min_span_deg: float = 1e-3, min_zoom: float = 0.5) -> pdk.ViewState:
     """A view state that fits ``(min lon, min lat, max lon, max lat)`` in a map of about
     ``width_px`` x ``height_px`` [px].
 
@@ -385,12 +385,13 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1
     padding : room around the bounds [-] (1.15: 15 % wider and taller).
     min_span_deg : smallest width and Mercator height framed [degrees], so one point or a
         small country is not zoomed in to the street.
+    min_zoom : the farthest out the view starts and may be zoomed [zoom level].
     """
     minx, miny, maxx, maxy = bounds
     y_low, y_high = _mercator_y(miny), _mercator_y(maxy)
     fits = [math.log2(width_px * 360 / (512 * max(maxx - minx, min_span_deg))),
             math.log2(height_px * 360 / (512 * max(y_high - y_low, min_span_deg)))]
-    zoom = float(np.clip(min(fits) - math.log2(padding), 0.5, 9))
+    zoom = float(np.clip(min(fits) - math.log2(padding), min_zoom, 9))
     return pdk.ViewState(latitude=round(_latitude((y_low + y_high) / 2), 3),
                          longitude=round((minx + maxx) / 2, 3), zoom=round(zoom, 2),
-                         min_zoom=0.5, max_zoom=10)
+                         min_zoom=min_zoom, max_zoom=10)

@@ -1,9 +1,10 @@
 """What the Scenario builder page shows, computed without Streamlit.
 
-The page reads its widgets and calls these helpers: build a :class:`~footprint.scenario.Scenario`
-from the header fields and the country table, read an uploaded scenario file, merge an uploaded
-site list into the table, label where every resolved model input comes from, and turn forecasts,
-comparisons and optimiser proposals into display tables and charts.
+The page reads its widgets and calls these helpers: the country table's columns (labels and
+help from the scenario schema), a :class:`~footprint.enrollment.scenario.Scenario` built from the
+header fields and that table, an uploaded site list merged into it, where every resolved model
+input comes from, and forecasts, comparisons and optimiser proposals as display tables; the site
+list's map. Charts are in :mod:`footprint.views.charts`.
 
 Every function here is pure (no I/O beyond reading the shipped example scenario).
 """
@@ -15,61 +16,89 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from footprint.assumptions import DEFAULT_STARTUP_WEEKS, MAX_APP_SEED, MAX_COMPARE, STARTUP_CV
-from footprint.enrollment import forecast as fc
-from footprint.enrollment import planning, scenario
-from footprint.enrollment.planning import DEFAULT_WINDOW_MONTHS
-from footprint.enrollment.scenario import (
-    CountryPlan,
-    ResolvedScenario,
-    Scenario,
-    ScenarioError,
-    scenario_from_dict,
-    scenario_from_json,
-    scenarios_from_csv,
+from footprint.assumptions import (
+    DEFAULT_NEVER_ACTIVATE_SHARE,
+    DEFAULT_RATE,
+    DEFAULT_RATE_SHAPE,
+    DEFAULT_STARTUP_WEEKS,
+    DEFAULT_WINDOW_MONTHS,
+    MAX_COMPARE,
+    MAX_SITES_PER_COUNTRY,
+    STARTUP_CV,
 )
-from footprint.io.uploads import UploadError, decode
-from footprint.model import friction, pool
+from footprint.enrollment import scenario
+from footprint.enrollment.forecast import ForecastResult
+from footprint.enrollment.planning import Comparison, OptimiseResult
+from footprint.enrollment.scenario import FIELDS, CountryPlan, ResolvedScenario, Scenario
+from footprint.errors import ScenarioError
+from footprint.io.scenario_json import scenario_from_json
+from footprint.io.site_lists import count_per_country
 from footprint.paths import EXAMPLES_DIR
+from footprint.views.format import slug
+from footprint.views.maps import view_for_bounds
 
-EXAMPLE_PATH: Final = (
-    EXAMPLES_DIR / "scenario_latam_hypertension.json"
-)
+EXAMPLE_PATH: Final = EXAMPLES_DIR / "scenario_latam_hypertension.json"
 """The shipped example, the page's starting scenario."""
 
-
 SIMS_CHOICES: Final = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
-"""Simulated trials the page offers; the default is :data:`footprint.forecast.DEFAULT_N_SIMS`."""
+"""Simulated trials the page offers; the default is
+:data:`~footprint.assumptions.DEFAULT_N_SIMS`."""
 
-EDITOR_COLUMNS: Final = scenario.CSV_COUNTRY_COLUMNS  # the per-country fields, in order
-_INT_COLUMNS: Final = frozenset({"sites", "max_sites"})
+EDITOR_COLUMNS: Final = tuple(f.name for f in scenario.COUNTRY_FIELDS)
+"""The country table's columns: the per-country fields, in order."""
+_INT_COLUMNS: Final = frozenset(f.name for f in scenario.COUNTRY_FIELDS if f.kind == "integer")
 
-FIELD_LABELS: Final[dict[str, str]] = {
-    "name": "Scenario name",
-    "indication": "Indication",
-    "target_patients": "Target patients",
-    "seed": "Seed",
-    "deadline_months": "Deadline",
-    "schema_version": "Format version",
-    "countries": "Countries",
-    "iso3": "Country",
-    "sites": "Sites",
-    "rate": "Rate",
-    "rate_shape": "Rate shape",
-    "startup_days": "Start-up",
-    "startup_sd_days": "Start-up sd",
-    "never_activate_share": "Never-activate share",
-    "cost_per_patient": "Cost per patient",
-    "max_sites": "Max sites",
+
+@dataclass(frozen=True, slots=True)
+class NumberColumn:
+    """How the country table edits one number column.
+
+    Parameters
+    ----------
+    label, help : str
+        The field's header and description in the schema.
+    min_value, max_value : float or None
+        Bounds the widget allows (validation enforces the schema's own).
+    step : float
+    format : str
+        printf-style display format.
+    required : bool or None
+        True for a field every country must give.
+    """
+
+    label: str
+    help: str | None
+    min_value: float | None
+    max_value: float | None
+    step: float
+    format: str
+    required: bool | None
+
+
+def _number_column(name: str, min_value: float, max_value: float | None, step: float,
+                   fmt: str) -> NumberColumn:
+    spec = FIELDS[name]
+    return NumberColumn(spec.header, spec.description, min_value, max_value, step, fmt,
+                        True if spec.required else None)
+
+
+EDITOR_NUMBERS: Final = {
+    "sites": _number_column("sites", 0, MAX_SITES_PER_COUNTRY, 1, "%d"),
+    "rate": _number_column("rate", 0.0, None, 0.05, "%.2f"),
+    "rate_shape": _number_column("rate_shape", 0.0, None, 0.1, "%.2f"),
+    "startup_days": _number_column("startup_days", 0.0, None, 10.0, "%.0f"),
+    "startup_sd_days": _number_column("startup_sd_days", 0.0, None, 5.0, "%.0f"),
+    "never_activate_share": _number_column("never_activate_share", 0.0, 0.99, 0.01, "%.2f"),
+    "cost_per_patient": _number_column("cost_per_patient", 0.0, None, 100.0, "%.0f"),
+    "max_sites": _number_column("max_sites", 0, MAX_SITES_PER_COUNTRY, 1, "%d"),
 }
+"""The number columns of the country table (every column but ``iso3``), in order."""
 
 
 # --- Header and the country table ------------------------------------------------------------
@@ -143,27 +172,25 @@ def _as_int(value: Any) -> Any:
     return value
 
 
-_COUNTRY_PATH: Final = re.compile(r"^countries\[(\d+)\](?:\.(\w+))?: (.*)$", re.S)
-_TOP_PATH: Final = re.compile(r"^(\w+): (.*)$", re.S)
 _COUNTRY_REF: Final = re.compile(r"countries\[(\d+)\]")
 
 
-def _relabel(problem: str, rows: Sequence[str]) -> str:
-    """``countries[1].sites: ...`` -> ``row 2 (MEX), Sites: ...``; top-level paths get labels."""
+def _relabel(problem: scenario.Problem, rows: Sequence[str]) -> str:
+    """A problem named as the page shows it: ``row 2 (MEX), Sites: ...``, ``Seed: ...``."""
     def row(index: int) -> str:
         return rows[index] if index < len(rows) else f"row {index + 1}"
 
-    match = _COUNTRY_PATH.match(problem)
-    if match:
-        index, field = int(match.group(1)), match.group(2)
-        message = _COUNTRY_REF.sub(lambda m: row(int(m.group(1))), match.group(3))
-        where = row(index)
-        label = FIELD_LABELS.get(field, field) if field else ""
-        return f"{where}, {label}: {message}" if label else f"{where}: {message}"
-    match = _TOP_PATH.match(problem)
-    if match and match.group(1) in FIELD_LABELS:
-        return f"{FIELD_LABELS[match.group(1)]}: {match.group(2)}"
-    return problem
+    loc = problem.loc
+    if len(loc) >= 2 and loc[0] == "countries" and isinstance(loc[1], int):
+        message = _COUNTRY_REF.sub(lambda m: row(int(m.group(1))), problem.message)
+        if len(loc) == 2:
+            return f"{row(loc[1])}: {message}"
+        field = str(loc[2])
+        label = FIELDS[field].title if field in FIELDS else field
+        return f"{row(loc[1])}, {label}: {message}"
+    if len(loc) == 1 and loc[0] in FIELDS:
+        return f"{FIELDS[str(loc[0])].title}: {problem.message}"
+    return str(problem)
 
 
 def scenario_from_editor(
@@ -212,92 +239,15 @@ def scenario_from_editor(
     }
     if header.deadline_months is not None:
         data["deadline_months"] = float(header.deadline_months)
-    try:
-        return scenario_from_dict(
-            data, valid_iso3=valid_iso3, valid_indications=valid_indications
-        )
-    except ScenarioError as exc:
-        problems = [
-            "Countries: add at least one country row"
-            if p.startswith("countries: ") and not countries
-            else _relabel(p, labels)
-            for p in exc.problems
-        ]
-        raise ScenarioError(problems) from None
-
-
-# --- Uploaded scenario files -------------------------------------------------------------------
-_SITE_LIST_COLUMNS: Final = frozenset({"site_name", "site", "latitude", "lat", "longitude", "lon"})
-
-
-def read_scenario_file(
-    data: bytes,
-    filename: str,
-    *,
-    valid_iso3: Collection[str] | None = None,
-    valid_indications: Collection[str] | None = None,
-) -> tuple[Scenario, ...]:
-    """Read an uploaded scenario: a JSON document or a CSV exported by this app.
-
-    Parameters
-    ----------
-    data : bytes
-        The file as uploaded.
-    filename : str
-        Its name; ``.json`` means JSON, ``.csv`` CSV, anything else is told by the content.
-    valid_iso3, valid_indications : collection of str, optional
-        Catalogues to check against.
-
-    Returns
-    -------
-    tuple of Scenario
-        One for JSON; one per ``scenario_no`` for CSV.
-
-    Raises
-    ------
-    ScenarioError
-        Empty, Excel, binary or undecodable files, malformed JSON/CSV and every validation
-        problem with its field path. Nothing is returned unless the whole file is valid.
-    """
-    try:
-        text = decode(data)
-    except UploadError as exc:
-        raise ScenarioError([f"{filename}: {exc}"]) from None
-    suffix = Path(filename).suffix.lower()
-    head = text.lstrip()
-    as_json = suffix == ".json" or (suffix != ".csv" and head.startswith(("{", "[")))
-    if as_json:
-        try:
-            scenarios: tuple[Scenario, ...] = (
-                scenario_from_json(
-                    text, valid_iso3=valid_iso3, valid_indications=valid_indications
-                ),
-            )
-        except RecursionError:
-            raise ScenarioError(
-                [f"{filename}: (json): nested too deeply to be a scenario"]
-            ) from None
-    else:
-        try:
-            scenarios = tuple(
-                scenarios_from_csv(
-                    text, valid_iso3=valid_iso3, valid_indications=valid_indications
-                )
-            )
-        except ScenarioError as exc:
-            first_line = head.splitlines()[0] if head else ""
-            columns = {c.strip().strip('"').lower() for c in re.split(r"[,;\t|]", first_line)}
-            if columns & _SITE_LIST_COLUMNS:
-                raise ScenarioError(
-                    [*exc.problems, "this looks like a site list: upload it under 'Site list'"]
-                ) from None
-            raise
-    too_big = [s.name for s in scenarios if s.seed > MAX_APP_SEED]
-    if too_big:
-        raise ScenarioError(
-            [f"seed: at most {MAX_APP_SEED} in the app (scenario {name!r})" for name in too_big]
-        )
-    return scenarios
+    built, problems = scenario.check(data, valid_iso3=valid_iso3,
+                                     valid_indications=valid_indications)
+    if built is not None:
+        return built
+    raise ScenarioError([
+        "Countries: add at least one country row" if p.loc == ("countries",) and not countries
+        else _relabel(p, labels)
+        for p in problems
+    ])
 
 
 # --- Resolved inputs and where they come from ------------------------------------------------
@@ -314,10 +264,10 @@ DEFAULT_NOTES: Final[dict[str, str]] = {
 """Short labels of the defaults; :data:`DEFAULTS_LEGEND` spells them out."""
 
 DEFAULTS_LEGEND: Final = (
-    f"Defaults: rate {scenario.DEFAULT_RATE:g} patients/site/month, the middle of the industry "
+    f"Defaults: rate {DEFAULT_RATE:g} patients/site/month, the middle of the industry "
     "phase III median 0.4-0.8 (PLOS ONE 2022, pone.0271819); rate shape "
-    f"{scenario.DEFAULT_RATE_SHAPE:g} (typically 1.2-4, an assumption); "
-    f"{scenario.DEFAULT_NEVER_ACTIVATE_SHARE:.0%} of selected sites never open (industry "
+    f"{DEFAULT_RATE_SHAPE:g} (typically 1.2-4, an assumption); "
+    f"{DEFAULT_NEVER_ACTIVATE_SHARE:.0%} of selected sites never open (industry "
     f"quote); start-up {DEFAULT_STARTUP_WEEKS:g} weeks (industry mean) where the model "
     f"has no value, sd {STARTUP_CV:.0%} of the mean (an assumption). "
     "Model: start-up = observed start-up, or approval + site activation; pool cap = eligible "
@@ -338,7 +288,7 @@ def source_label(
     Parameters
     ----------
     field : str
-        A :class:`~footprint.scenario.ResolvedCountry` field with a source.
+        A :class:`~footprint.enrollment.scenario.ResolvedCountry` field with a source.
     source : str
         ``"user"``, ``"model"`` or ``"default"``.
     startup_basis : str, optional
@@ -435,7 +385,7 @@ def months_text(value: float, horizon_months: int) -> str:
     return f"> {horizon_months}"
 
 
-def forecast_metrics(result: fc.ForecastResult) -> list[tuple[str, str, str]]:
+def forecast_metrics(result: ForecastResult) -> list[tuple[str, str, str]]:
     """(label, value, help) of the headline figures: P10/P50/P90 and P(by the deadline)."""
     h = result.horizon_months
     never = f" '> {h}': not reached within the {h}-month horizon."
@@ -466,7 +416,7 @@ def forecast_metrics(result: fc.ForecastResult) -> list[tuple[str, str, str]]:
 
 
 def contributions_table(
-    result: fc.ForecastResult, resolved: ResolvedScenario, names: Mapping[str, str]
+    result: ForecastResult, resolved: ResolvedScenario, names: Mapping[str, str]
 ) -> pd.DataFrame:
     """Per country: sites, expected patients at the median time, share, pool cap and cost.
 
@@ -498,50 +448,7 @@ def contributions_table(
     return frame
 
 
-def _band_layers(data: pd.DataFrame, tooltip: list[Any], color: str = "#1f77b4",
-                 by: str | None = None) -> alt.TopLevelMixin:
-    """The P10-P90 area and the median line, in one colour or one colour per ``by`` value."""
-    x = alt.X("month:Q", title="Months from start",
-              scale=alt.Scale(domain=[0, int(data["month"].max())], nice=False))
-    y = alt.Y("p10:Q", title="Patients randomised (cumulative)")
-    base = alt.Chart(data)
-    if by is not None:
-        colour = alt.Color(f"{by}:N", title=by.capitalize())
-        band = base.mark_area(opacity=0.18).encode(x=x, y=y, y2="p90:Q", color=colour)
-        line = base.mark_line(strokeWidth=2.5).encode(x=x, y="p50:Q", color=colour,
-                                                      tooltip=tooltip)
-    else:
-        band = base.mark_area(opacity=0.22, color=color).encode(x=x, y=y, y2="p90:Q")
-        line = base.mark_line(strokeWidth=2.5, color=color).encode(x=x, y="p50:Q",
-                                                                   tooltip=tooltip)
-    return alt.layer(band, line)
-
-
-def curve_chart(result: fc.ForecastResult) -> alt.TopLevelMixin:
-    """Cumulative patients by month: the P10-P90 band, the median line, target and deadline."""
-    data = result.curve_frame()
-    tooltip = [
-        alt.Tooltip("month:Q", title="Month"),
-        alt.Tooltip("p10:Q", title="P10", format=",.0f"),
-        alt.Tooltip("p50:Q", title="P50", format=",.0f"),
-        alt.Tooltip("p90:Q", title="P90", format=",.0f"),
-    ]
-    layers: list[Any] = [_band_layers(data, tooltip, color="#1f77b4")]
-    target = pd.DataFrame({"target": [result.target_patients]})
-    layers.append(
-        alt.Chart(target).mark_rule(color="#d62728", strokeDash=[6, 4]).encode(y="target:Q")
-    )
-    if result.deadline_months is not None:
-        deadline = pd.DataFrame({"deadline": [result.deadline_months]})
-        layers.append(
-            alt.Chart(deadline).mark_rule(color="#555555", strokeDash=[2, 3]).encode(
-                x="deadline:Q"
-            )
-        )
-    return alt.layer(*layers).properties(height=320)
-
-
-def comparison_table(comparison: planning.Comparison) -> pd.DataFrame:
+def comparison_table(comparison: Comparison) -> pd.DataFrame:
     """The comparison summary with display labels (one row per scenario)."""
     s = comparison.summary
     return pd.DataFrame(
@@ -563,16 +470,6 @@ def comparison_table(comparison: planning.Comparison) -> pd.DataFrame:
     )
 
 
-def comparison_chart(comparison: planning.Comparison) -> alt.TopLevelMixin:
-    """The compared scenarios' curves: one colour each, P10-P90 band and median line."""
-    tooltip = [
-        alt.Tooltip("scenario:N", title="Scenario"),
-        alt.Tooltip("month:Q", title="Month"),
-        alt.Tooltip("p50:Q", title="P50", format=",.0f"),
-    ]
-    return _band_layers(comparison.curves, tooltip, by="scenario").properties(height=320)
-
-
 def compare_problem(selected: Sequence[str]) -> str | None:
     """Why a selection cannot be compared (None when it can)."""
     if len(selected) > MAX_COMPARE:
@@ -585,62 +482,7 @@ def compare_problem(selected: Sequence[str]) -> str | None:
 
 
 # --- Optimiser -----------------------------------------------------------------------------------
-GOAL_DEADLINE: Final = "deadline"
-GOAL_BUDGET: Final = "budget"
-GOALS: Final = (GOAL_DEADLINE, GOAL_BUDGET)
-
-
-def optimiser_base(resolved: ResolvedScenario, from_zero: bool) -> ResolvedScenario:
-    """The starting point of the optimiser: the plan as is, or every country at 0 sites."""
-    if not from_zero:
-        return resolved
-    return resolved.with_sites({c.iso3: 0 for c in resolved.countries})
-
-
-def propose(
-    resolved: ResolvedScenario,
-    goal: str,
-    *,
-    deadline_months: float | None = None,
-    max_total_sites: int | None = None,
-    from_zero: bool = False,
-    n_sims: int = fc.DEFAULT_N_SIMS,
-) -> planning.OptimiseResult:
-    """Run the greedy site optimiser among the scenario's countries, capped by ``max_sites``.
-
-    Parameters
-    ----------
-    resolved : ResolvedScenario
-    goal : str
-        ``"deadline"`` (fewest sites whose P50 meets ``deadline_months``) or ``"budget"``
-        (lowest P50 with at most ``max_total_sites``).
-    deadline_months : float, optional
-        [months]
-    max_total_sites : int, optional
-        [sites]
-    from_zero : bool
-        Start every country at 0 sites instead of adding to the current plan.
-    n_sims : int
-        Simulated trials of the Monte Carlo confirmation.
-
-    Raises
-    ------
-    ValueError
-        Unknown goal (listing the allowed ones) or the goal's input missing.
-    """
-    if goal not in GOALS:
-        raise ValueError(f"unknown goal {goal!r}; allowed: {', '.join(GOALS)}")
-    base = optimiser_base(resolved, from_zero)
-    if goal == GOAL_DEADLINE:
-        if deadline_months is None:
-            raise ValueError("the deadline goal needs a deadline")
-        return planning.optimise(base, deadline_months=deadline_months, n_sims=n_sims)
-    if max_total_sites is None:
-        raise ValueError("the budget goal needs a total number of sites")
-    return planning.optimise(base, max_total_sites=int(max_total_sites), n_sims=n_sims)
-
-
-def optimiser_steps(result: planning.OptimiseResult, names: Mapping[str, str]) -> pd.DataFrame:
+def optimiser_steps(result: OptimiseResult, names: Mapping[str, str]) -> pd.DataFrame:
     """The explanation of the proposal: one row per added site and its marginal gain."""
     steps = result.explanation()
     gain = steps["gain_months"].astype(float)
@@ -663,7 +505,7 @@ def optimiser_steps(result: planning.OptimiseResult, names: Mapping[str, str]) -
 
 
 def optimiser_summary(
-    result: planning.OptimiseResult, before: ResolvedScenario, names: Mapping[str, str]
+    result: OptimiseResult, before: ResolvedScenario, names: Mapping[str, str]
 ) -> pd.DataFrame:
     """Per country: sites before, proposed, added and the cap the optimiser respected."""
     start = {c.iso3: c.sites for c in before.countries}
@@ -689,25 +531,20 @@ def site_counts_table(located: pd.DataFrame, names: Mapping[str, str]) -> pd.Dat
     Parameters
     ----------
     located : pandas.DataFrame
-        From :func:`footprint.site_lists.locate`.
+        From :func:`footprint.io.site_lists.locate`.
     names : mapping of str to str
         iso3 -> country name.
     """
-    known = located.dropna(subset=["iso3"])
-    if known.empty:
+    counts = count_per_country(located)
+    if counts.empty:
         return pd.DataFrame(columns=["ISO3", "Country", "Sites", "Mean historic rate"])
-    counts = (
-        known.groupby("iso3", sort=False)
-        .agg(sites=("site_name", "size"), rate=("historic_rate", "mean"))
-        .reset_index()
-        .sort_values(["sites", "iso3"], ascending=[False, True], kind="stable")
-    )
+    counts = counts.sort_values(["sites", "iso3"], ascending=[False, True], kind="stable")
     return pd.DataFrame(
         {
             "ISO3": counts["iso3"].astype(str),
             "Country": [names.get(i, i) for i in counts["iso3"]],
             "Sites": counts["sites"].astype(int),
-            "Mean historic rate": counts["rate"].astype(float).round(3),
+            "Mean historic rate": counts["mean_historic_rate"].astype(float).round(3),
         }
     ).reset_index(drop=True)
 
@@ -786,41 +623,17 @@ def rows_with_site_counts(
     return result, notes
 
 
-def _mercator_y(lat: pd.Series) -> np.ndarray:
-    phi = np.radians(np.clip(lat.to_numpy(dtype=float), -85.0, 85.0))
-    return np.log(np.tan(np.pi / 4 + phi / 2))
-
-
-def _fit_view(lon: pd.Series, lat: pd.Series, width_px: int, height_px: int,
-              pad: float = 1.3, min_span_deg: float = 4.0) -> pdk.ViewState:
-    """The Web-Mercator view that shows every point with some margin.
-
-    deck.gl draws the world 512 px wide at zoom 0: ``2**zoom * 512 / 360`` px per degree of
-    longitude and ``2**zoom * 512 / (2 pi)`` px per unit of Mercator y.
-    """
-    y = _mercator_y(lat)
-    span_lon = max(float(lon.max() - lon.min()) * pad, min_span_deg)
-    span_y = max(float(y.max() - y.min()) * pad, np.radians(min_span_deg))
-    zoom = min(math.log2(width_px * 360.0 / (512.0 * span_lon)),
-               math.log2(height_px * 2 * math.pi / (512.0 * span_y)))
-    centre_y = float((y.max() + y.min()) / 2)
-    return pdk.ViewState(
-        longitude=float((lon.max() + lon.min()) / 2),
-        latitude=math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2),
-        zoom=float(np.clip(zoom, 0.0, 7.0)),
-    )
-
-
 def site_map(
     located: pd.DataFrame, shapes: pd.DataFrame | None = None, *, width_px: int = 480,
     height_px: int = 320,
 ) -> pdk.Deck | None:
-    """A small offline map of the sites with coordinates over the outlines of their countries.
+    """A small offline map of the sites with coordinates over the outlines of their countries,
+    framed on the sites (at least 4 degrees across).
 
     Parameters
     ----------
     located : pandas.DataFrame
-        From :func:`footprint.site_lists.locate`.
+        From :func:`footprint.io.site_lists.locate`.
     shapes : geopandas.GeoDataFrame, optional
         Country shapes with ``iso3`` and ``geometry``; drawn simplified for the listed countries.
     width_px, height_px : int
@@ -866,8 +679,9 @@ def site_map(
             pickable=True,
         )
     )
-    view = _fit_view(points["longitude"].astype(float), points["latitude"].astype(float),
-                     width_px, height_px)
+    lon, lat = points["longitude"].astype(float), points["latitude"].astype(float)
+    view = view_for_bounds((lon.min(), lat.min(), lon.max(), lat.max()), width_px, height_px,
+                           padding=1.3, min_span_deg=4.0, min_zoom=0.0)
     # map_style stays at pydeck's sentinel: with no provider, Streamlit draws no base map
     # (map_style=None would make it fetch one from the network).
     return pdk.Deck(
@@ -893,10 +707,5 @@ def safe_text(value: str, limit: int = 60) -> str:
 
 def file_stem(name: str) -> str:
     """A file-name-safe slug of a scenario name (``scenario`` when nothing is left)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]
-    return slug or "scenario"
+    return slug(name)[:60] or "scenario"
 
-
-# The defaults the page's assumption widgets start from (re-exported for the page).
-DEFAULT_ELIGIBILITY_SHARE: Final = pool.DEFAULT_ELIGIBILITY_SHARE
-DEFAULT_SITE_ACTIVATION_DAYS: Final = friction.DEFAULT_SITE_ACTIVATION_DAYS

@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from footprint.enrollment.scenario import CountryPlan, Scenario, scenario_to_csv
+from footprint.enrollment.scenario import CountryPlan, Scenario
+from footprint.io.scenario_csv import scenario_to_csv
 from footprint.views import scenario as view
 from tests.app.test_scenario_page import (
     errors,

@@ -121,3 +121,26 @@ def test_optimiser_uses_a_site_budget_and_respects_pools():
         planning.optimise(base)
     with pytest.raises(ValueError, match="not in the scenario"):
         planning.optimise(base, max_total_sites=3, site_caps={"PER": 2})
+
+
+def test_propose_runs_the_optimiser_for_a_goal():
+    s = build_scenario([at_once("BRA", 2, max_sites=20), at_once("MEX", 1, max_sites=20)],
+                       target=200)
+    resolved = resolve(s)
+    opt = planning.propose(resolved, planning.GOAL_DEADLINE, deadline_months=24.0, n_sims=200)
+    assert opt.objective == planning.OBJECTIVE_DEADLINE and opt.proposal_p50 <= 24.0
+    budget = planning.propose(resolved, planning.GOAL_BUDGET, max_total_sites=8,
+                              from_zero=True, n_sims=200)
+    assert budget.proposal.total_sites == 8 and budget.objective == planning.OBJECTIVE_MIN_P50
+    base = planning.optimiser_base(resolved, from_zero=True)
+    assert base.total_sites == 0 and planning.optimiser_base(resolved, False) is resolved
+
+
+def test_unknown_goal_and_missing_goal_inputs_are_refused():
+    resolved = resolve(build_scenario([at_once("BRA", 2)]))
+    with pytest.raises(ValueError, match="allowed: deadline, budget"):
+        planning.propose(resolved, "cheapest")
+    with pytest.raises(ValueError, match="needs a deadline"):
+        planning.propose(resolved, planning.GOAL_DEADLINE)
+    with pytest.raises(ValueError, match="total number of sites"):
+        planning.propose(resolved, planning.GOAL_BUDGET)

@@ -1,4 +1,4 @@
-"""Scenario builder helpers: the table <-> scenario round trip, uploads, labels, display tables."""
+"""Scenario builder views: the table <-> scenario round trip, labels, display tables, site map."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from footprint import assumptions
 from footprint.enrollment import forecast as fc
 from footprint.enrollment import planning
-from footprint.enrollment import scenario as sc
-from footprint.enrollment.scenario import CountryPlan, Scenario, ScenarioError
+from footprint.enrollment.scenario import FIELDS, CountryPlan, Scenario, resolve
+from footprint.errors import ScenarioError
 from footprint.views import scenario as view
 
 VALID_ISO3 = {"BRA", "MEX", "ARG", "COL", "USA", "JPN", "FRA"}
@@ -70,6 +71,19 @@ def test_table_round_trip_gives_the_same_scenario(scenario):
     assert back == scenario
 
 
+def test_editor_columns_take_their_labels_and_help_from_the_schema():
+    assert list(view.EDITOR_NUMBERS) == list(view.EDITOR_COLUMNS[1:])
+    assert [c.label for c in view.EDITOR_NUMBERS.values()] == [
+        "Sites", "Rate [pt/site/month]", "Rate shape α", "Start-up [days]",
+        "Start-up sd [days]", "Never activate", "Cost / patient", "Max sites"]
+    rate = view.EDITOR_NUMBERS["rate"]
+    assert rate.help == FIELDS["rate"].description and "0.6 (default" in rate.help
+    assert view.EDITOR_NUMBERS["sites"].required is True
+    assert view.EDITOR_NUMBERS["rate"].required is None
+    assert view.EDITOR_NUMBERS["sites"].help is None
+    assert view.EDITOR_NUMBERS["max_sites"].max_value == assumptions.MAX_SITES_PER_COUNTRY
+
+
 def test_table_cells_as_the_editor_returns_them():
     # floats for integer columns, blank rows the user added, padded codes, NaN and None
     frame = pd.DataFrame({"iso3": ["BRA", None, " MEX "], "sites": [12.0, np.nan, 3.0],
@@ -108,86 +122,14 @@ def test_unknown_indication_is_refused():
     assert problems[0].startswith("Indication: unknown indication 'flu'")
 
 
-# ---- uploaded scenario files ---------------------------------------------------------------------
-
-def read(data: bytes, name: str = "upload.json"):
-    return view.read_scenario_file(data, name, valid_iso3=VALID_ISO3,
-                                   valid_indications=INDICATIONS)
-
-
-def test_the_example_json_restores():
-    (s,) = read(view.EXAMPLE_PATH.read_bytes(), "scenario_latam_hypertension.json")
-    assert s == view.default_scenario()
-    assert s.name == "LatAm hypertension, phase III" and len(s.countries) == 4
-
-
-def test_an_exported_csv_restores_with_or_without_forecast_outputs():
-    s = full_scenario()
-    resolved = sc.resolve(s, STARTUP)
-    result = fc.forecast(resolved, n_sims=500)
-    for text in (sc.scenario_to_csv(s), sc.scenario_to_csv(s, result)):
-        assert read(text.encode("utf-8"), "export.csv") == (s,)
-
-
-def test_a_multi_scenario_csv_gives_every_scenario():
-    a, b = full_scenario(), view.default_scenario()
-    found = read(sc.scenarios_to_csv([a, b]).encode("utf-8"), "comparison.csv")
-    assert found == (a, b)
-
-
-def test_json_is_recognised_by_content_without_an_extension():
-    text = sc.scenario_to_json(full_scenario()).encode()
-    assert read(text, "scenario") == (full_scenario(),)
-
-
-def bad_json(**changes) -> bytes:
-    data = json.loads(view.EXAMPLE_PATH.read_text())
-    data.update(changes)
-    return json.dumps(data).encode()
-
-
-@pytest.mark.parametrize(("data", "name", "expected"), [
-    (b"", "empty.json", "the file is empty"),
-    (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64, "plan.xlsx", "Excel workbook"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "plan.xls", "Excel workbook"),
-    (b'{"name": "x",', "broken.json", "not valid JSON at line 1"),
-    (bad_json(schema_version=2), "future.json", "version 2 is newer than this app reads"),
-    (b"site_name,country\nA,BRA\n", "sites.csv", "looks like a site list"),
-    (b"name;iso3\nx;BRA\n", "other.csv", "missing columns"),
-    (b"[" * 100_000 + b"]" * 100_000, "deep.json", "nested too deeply"),
-    (b"\x00\x01\x02\x03", "noise.bin", "binary file"),
-], ids=["empty", "xlsx", "xls", "bad-json", "future-version", "site-list", "wrong-columns",
-        "deep-json", "binary"])
-def test_malformed_files_are_refused_with_a_reason(data, name, expected):
-    problems = problems_of(lambda: read(data, name))
-    assert any(expected in p for p in problems), problems
-
-
-def test_every_problem_of_a_file_is_listed_at_once():
-    data = json.loads(view.EXAMPLE_PATH.read_text())
-    data["countries"][0]["iso3"] = "XXX"
-    data["countries"][1]["sites"] = -3
-    data["target_patients"] = 0
-    problems = problems_of(lambda: read(json.dumps(data).encode()))
-    assert len(problems) == 3
-    assert any("countries[0].iso3: unknown country code 'XXX'" in p for p in problems)
-    assert any("countries[1].sites" in p and "-3" in p for p in problems)
-    assert any(p.startswith("target_patients") for p in problems)
-
-
-def test_a_seed_the_page_cannot_hold_is_refused():
-    problems = problems_of(lambda: read(bad_json(seed=2**60)))
-    assert problems[0].startswith(f"seed: at most {view.MAX_APP_SEED}")
-
-
 # ---- where every value comes from ----------------------------------------------------------------
 
 def test_resolved_table_labels_user_model_and_default_values():
-    resolved = sc.resolve(full_scenario(), STARTUP, {"BRA": 1e6, "MEX": 50.0})
+    resolved = resolve(full_scenario(), STARTUP, {"BRA": 1e6, "MEX": 50.0})
     frame = view.resolved_table(resolved, NAMES, BASIS).set_index("ISO3")
     bra, mex, arg = frame.loc["BRA"], frame.loc["MEX"], frame.loc["ARG"]
     assert bra["Rate from"] == "user" and bra["Start-up from"] == "user"
-    assert mex["Rate [patients/site/month]"] == sc.DEFAULT_RATE
+    assert mex["Rate [patients/site/month]"] == assumptions.DEFAULT_RATE
     assert mex["Rate from"] == "default · PLOS ONE 2022"
     assert mex["Never-activate from"].startswith("default")
     assert mex["Shape from"].startswith("default")
@@ -201,10 +143,10 @@ def test_resolved_table_labels_user_model_and_default_values():
 
 def test_every_default_is_labelled_as_a_default():
     s = Scenario("d", "hypertension", 100, (CountryPlan("FRA", 3),))
-    row = view.resolved_table(sc.resolve(s), {}).iloc[0]
+    row = view.resolved_table(resolve(s), {}).iloc[0]
     for column in ("Rate from", "Shape from", "Start-up from", "Sd from", "Never-activate from"):
         assert row[column].startswith("default · "), column
-    assert row["Start-up [days]"] == pytest.approx(sc.DEFAULT_STARTUP_DAYS)
+    assert row["Start-up [days]"] == pytest.approx(assumptions.DEFAULT_STARTUP_DAYS)
     assert "PLOS ONE 2022" in view.DEFAULTS_LEGEND and "assumption" in view.DEFAULTS_LEGEND
 
 
@@ -219,7 +161,7 @@ def test_a_fixed_start_up_says_so():
 
 @pytest.fixture(scope="module")
 def example_result():
-    resolved = sc.resolve(view.default_scenario(), STARTUP)
+    resolved = resolve(view.default_scenario(), STARTUP)
     return resolved, fc.forecast(resolved, n_sims=1000)
 
 
@@ -249,24 +191,14 @@ def test_contributions_add_up_and_show_cost_only_when_given(example_result):
                     [round(result.patients_at_p50[i], 1) for i in frame["ISO3"]])
     assert "Cost at P50" not in frame.columns
 
-    costly = sc.resolve(full_scenario(), STARTUP)
+    costly = resolve(full_scenario(), STARTUP)
     with_cost = view.contributions_table(fc.forecast(costly, n_sims=300), costly, NAMES)
     assert with_cost.loc[0, "Cost per patient"] == 9000.0
     assert with_cost.loc[0, "Cost at P50"] > 0 and pd.isna(with_cost.loc[1, "Cost at P50"])
 
 
-def test_curve_chart_draws_the_band_the_median_target_and_deadline(example_result):
-    _, result = example_result
-    spec = view.curve_chart(result).to_dict()
-    marks = json.dumps(spec["layer"])
-    assert '"area"' in marks and '"line"' in marks and marks.count('"rule"') == 2
-    rows = next(iter(spec["datasets"].values()))
-    assert {"month", "p10", "p50", "p90"} <= set(rows[0])
-    assert len(rows) == result.horizon_months + 1
-
-
-def test_comparison_table_and_chart():
-    a = sc.resolve(view.default_scenario(), STARTUP)
+def test_comparison_table():
+    a = resolve(view.default_scenario(), STARTUP)
     b = a.with_sites({"BRA": 30})
     b = type(a)(**{**{f: getattr(b, f) for f in a.__slots__}, "name": "More Brazil"})
     comparison = planning.compare([a, b], n_sims=500)
@@ -274,8 +206,6 @@ def test_comparison_table_and_chart():
     assert list(frame["Scenario"]) == [a.name, "More Brazil"]
     assert frame.loc[1, "P50 [months]"] < frame.loc[0, "P50 [months]"]
     assert frame.loc[0, "Sites"] == 38 and frame.loc[1, "Sites"] == 54
-    spec = view.comparison_chart(comparison).to_dict()
-    assert "scenario" in json.dumps(spec["layer"])
 
 
 @pytest.mark.parametrize(("n", "ok"), [(1, True), (4, True), (5, False), (7, False)])
@@ -288,11 +218,11 @@ def test_more_than_four_scenarios_get_a_clear_message(n, ok):
         assert f"Remove {n - 4}" in problem
 
 
-# ---- optimiser -----------------------------------------------------------------------------------
+# ---- optimiser tables ----------------------------------------------------------------------------
 
 def test_proposal_meets_the_deadline_and_explains_each_site():
-    resolved = sc.resolve(view.default_scenario(), STARTUP)
-    opt = view.propose(resolved, view.GOAL_DEADLINE, deadline_months=20.0, n_sims=500)
+    resolved = resolve(view.default_scenario(), STARTUP)
+    opt = planning.propose(resolved, planning.GOAL_DEADLINE, deadline_months=20.0, n_sims=500)
     steps = view.optimiser_steps(opt, NAMES)
     summary = view.optimiser_summary(opt, resolved, NAMES)
     assert len(steps) == len(opt.steps) > 0
@@ -304,30 +234,21 @@ def test_proposal_meets_the_deadline_and_explains_each_site():
 
 
 def test_proposal_with_a_budget_from_zero_sites():
-    resolved = sc.resolve(view.default_scenario(), STARTUP)
-    opt = view.propose(resolved, view.GOAL_BUDGET, max_total_sites=30, from_zero=True,
-                       n_sims=300)
+    resolved = resolve(view.default_scenario(), STARTUP)
+    opt = planning.propose(resolved, planning.GOAL_BUDGET, max_total_sites=30, from_zero=True,
+                           n_sims=300)
     assert opt.proposal.total_sites == 30
-    summary = view.optimiser_summary(opt, view.optimiser_base(resolved, True), NAMES)
+    summary = view.optimiser_summary(opt, planning.optimiser_base(resolved, True), NAMES)
     assert (summary["Sites now"] == 0).all() and summary["Added"].sum() == 30
 
 
 def test_optimiser_notes_the_steps_before_the_target_is_reachable():
     s = Scenario("slow", "hypertension", 5000, (CountryPlan("BRA", 0, max_sites=400),))
-    opt = view.propose(sc.resolve(s, STARTUP), view.GOAL_BUDGET, max_total_sites=3, n_sims=200)
+    opt = planning.propose(resolve(s, STARTUP), planning.GOAL_BUDGET, max_total_sites=3,
+                           n_sims=200)
     steps = view.optimiser_steps(opt, NAMES)
     assert steps["Gain [months]"].isna().all()
     assert steps["Note"].str.contains("not yet reachable").all()
-
-
-def test_unknown_goal_and_missing_goal_inputs_are_refused():
-    resolved = sc.resolve(view.default_scenario(), STARTUP)
-    with pytest.raises(ValueError, match="allowed: deadline, budget"):
-        view.propose(resolved, "cheapest")
-    with pytest.raises(ValueError, match="needs a deadline"):
-        view.propose(resolved, view.GOAL_DEADLINE)
-    with pytest.raises(ValueError, match="total number of sites"):
-        view.propose(resolved, view.GOAL_BUDGET)
 
 
 # ---- site lists ----------------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""Uploaded scenario files: JSON or CSV by name or content, every refusal with a reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from footprint.assumptions import MAX_APP_SEED
+from footprint.enrollment import forecast as fc
+from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
+from footprint.errors import ScenarioError
+from footprint.io.scenario_csv import scenario_to_csv, scenarios_to_csv
+from footprint.io.scenario_file import read_scenario_file
+from footprint.io.scenario_json import scenario_from_json, scenario_to_json
+from tests.scenarios import EXAMPLE
+
+VALID_ISO3 = {"BRA", "MEX", "ARG", "COL", "USA", "JPN", "FRA"}
+INDICATIONS = {"hypertension", "type2_diabetes"}
+STARTUP = {"BRA": (216.0, 64.8), "MEX": (132.0, 39.6), "ARG": (160.0, 48.0),
+           "COL": (165.0, 11.7)}
+EXAMPLE_SCENARIO = scenario_from_json(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def full_scenario() -> Scenario:
+    """Every optional field used somewhere."""
+    return Scenario(
+        name="All fields", indication="hypertension", target_patients=300, seed=7,
+        deadline_months=20.0,
+        countries=(
+            CountryPlan("BRA", 10, rate=0.5, rate_shape=1.5, startup_days=120.0,
+                        startup_sd_days=30.0, never_activate_share=0.2,
+                        cost_per_patient=9000.0, max_sites=25),
+            CountryPlan("MEX", 4),
+            CountryPlan("ARG", 0, max_sites=6),
+        ),
+    )
+
+
+def read(data: bytes, name: str = "upload.json"):
+    return read_scenario_file(data, name, valid_iso3=VALID_ISO3, valid_indications=INDICATIONS)
+
+
+def problems_of(call) -> list[str]:
+    with pytest.raises(ScenarioError) as exc:
+        call()
+    return exc.value.problems
+
+
+def test_the_example_json_restores():
+    (s,) = read(EXAMPLE.read_bytes(), "scenario_latam_hypertension.json")
+    assert s == EXAMPLE_SCENARIO
+    assert s.name == "LatAm hypertension, phase III" and len(s.countries) == 4
+
+
+def test_an_exported_csv_restores_with_or_without_forecast_outputs():
+    s = full_scenario()
+    result = fc.forecast(resolve(s, STARTUP), n_sims=500)
+    for text in (scenario_to_csv(s), scenario_to_csv(s, result)):
+        assert read(text.encode("utf-8"), "export.csv") == (s,)
+
+
+def test_a_multi_scenario_csv_gives_every_scenario():
+    a, b = full_scenario(), EXAMPLE_SCENARIO
+    found = read(scenarios_to_csv([a, b]).encode("utf-8"), "comparison.csv")
+    assert found == (a, b)
+
+
+def test_json_and_csv_are_recognised_by_content_without_an_extension():
+    assert read(scenario_to_json(full_scenario()).encode(), "scenario") == (full_scenario(),)
+    assert read(scenario_to_csv(full_scenario()).encode(), "scenario") == (full_scenario(),)
+
+
+def test_a_latin1_semicolon_resave_restores():
+    mine = Scenario("Essai Hôpital Nord", "hypertension", 200, (CountryPlan("FRA", 4),))
+    resaved = scenario_to_csv(mine).lstrip("\ufeff").replace(",", ";").encode("cp1252")
+    assert read(resaved, "essai.csv") == (mine,)
+
+
+def bad_json(**changes) -> bytes:
+    data = json.loads(EXAMPLE.read_text())
+    data.update(changes)
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize(("data", "name", "expected"), [
+    (b"", "empty.json", "the file is empty"),
+    (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64, "plan.xlsx", "Excel workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "plan.xls", "Excel workbook"),
+    (b'{"name": "x",', "broken.json", "not valid JSON at line 1"),
+    (bad_json(schema_version=2), "future.json", "version 2 is newer than this app reads"),
+    (b"site_name,country\nA,BRA\n", "sites.csv", "looks like a site list"),
+    (b"Site Name;Lat;Lon\nA;1;2\n", "sites.csv", "looks like a site list"),
+    (b"name;iso3\nx;BRA\n", "other.csv", "missing columns"),
+    (b"[" * 100_000 + b"]" * 100_000, "deep.json", "nested too deeply"),
+    (b"\x00\x01\x02\x03", "noise.bin", "binary file"),
+], ids=["empty", "xlsx", "xls", "bad-json", "future-version", "site-list",
+        "site-list-semicolon", "wrong-columns", "deep-json", "binary"])
+def test_malformed_files_are_refused_with_a_reason(data, name, expected):
+    problems = problems_of(lambda: read(data, name))
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_scenario_csv_is_not_taken_for_a_site_list():
+    text = scenario_to_csv(full_scenario()).replace("All fields", "")
+    problems = problems_of(lambda: read(text.encode(), "x.csv"))
+    assert not any("site list" in p for p in problems), problems
+
+
+def test_every_problem_of_a_file_is_listed_at_once():
+    data = json.loads(EXAMPLE.read_text())
+    data["countries"][0]["iso3"] = "XXX"
+    data["countries"][1]["sites"] = -3
+    data["target_patients"] = 0
+    problems = problems_of(lambda: read(json.dumps(data).encode()))
+    assert len(problems) == 3
+    assert any("countries[0].iso3: unknown country code 'XXX'" in p for p in problems)
+    assert any("countries[1].sites" in p and "-3" in p for p in problems)
+    assert any(p.startswith("target_patients") for p in problems)
+
+
+def test_a_seed_the_page_cannot_hold_is_refused():
+    problems = problems_of(lambda: read(bad_json(seed=2**60)))
+    assert problems[0].startswith(f"seed: at most {MAX_APP_SEED}")

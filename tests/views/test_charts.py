@@ -1,0 +1,48 @@
+"""Enrollment charts: the forecast band, median, target and deadline; compared curves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from footprint.enrollment import forecast as fc
+from footprint.enrollment import planning
+from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
+from footprint.views import charts
+
+PLAN = Scenario("Plan", "hypertension", 200, (CountryPlan("BRA", 10), CountryPlan("MEX", 5)),
+                deadline_months=24.0)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return fc.forecast(resolve(PLAN), n_sims=500)
+
+
+def test_curve_chart_draws_the_band_the_median_target_and_deadline(result):
+    spec = charts.curve_chart(result).to_dict()
+    marks = json.dumps(spec["layer"])
+    assert '"area"' in marks and '"line"' in marks and marks.count('"rule"') == 2
+    rows = next(iter(spec["datasets"].values()))
+    assert {"month", "p10", "p50", "p90"} <= set(rows[0])
+    assert len(rows) == result.horizon_months + 1
+    assert spec["height"] == 320
+
+
+def test_curve_chart_without_a_deadline_has_only_the_target_rule():
+    no_deadline = fc.forecast(resolve(Scenario("P", "hypertension", 200, PLAN.countries)),
+                              n_sims=300)
+    marks = json.dumps(charts.curve_chart(no_deadline).to_dict()["layer"])
+    assert marks.count('"rule"') == 1
+
+
+def test_comparison_chart_colours_each_scenario():
+    a = resolve(PLAN)
+    b = resolve(Scenario("More Brazil", "hypertension", 200,
+                         (CountryPlan("BRA", 30), CountryPlan("MEX", 5)), deadline_months=24.0))
+    spec = charts.comparison_chart(planning.compare([a, b], n_sims=300)).to_dict()
+    layers = json.dumps(spec["layer"])
+    assert '"scenario"' in layers and '"area"' in layers and '"line"' in layers
+    rows = next(iter(spec["datasets"].values()))
+    assert {r["scenario"] for r in rows} == {"Plan", "More Brazil"}
