@@ -218,20 +218,3 @@ def _values(specs: Sequence[FieldSpec], cells: dict[str, str],
             decimal_comma: bool) -> dict[str, Any]:
     values = {s.name: _value(s, cells[s.name], decimal_comma) for s in specs}
     return {name: v for name, v in values.items() if v is not None}
-
-
-def scenario_from_csv(
-    text: str,
-    *,
-    valid_iso3: Collection[str] | None = None,
-    valid_indications: Collection[str] | None = None,
-) -> Scenario:
-    """Re-import a CSV holding exactly one scenario (see :func:`scenarios_from_csv`)."""
-    scenarios = scenarios_from_csv(
-        text, valid_iso3=valid_iso3, valid_indications=valid_indications
-    )
-    if len(scenarios) != 1:
-        raise ScenarioError(
-            [f"(csv): expected one scenario, found {len(scenarios)}; use scenarios_from_csv"]
-        )
-    return scenarios[0]

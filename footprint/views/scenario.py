@@ -81,22 +81,22 @@ class NumberColumn:
     required: bool | None
 
 
-def _number_column(name: str, min_value: float, max_value: float | None, step: float,
-                   fmt: str) -> NumberColumn:
-    spec = FIELDS[name]
-    return NumberColumn(spec.header, spec.description, min_value, max_value, step, fmt,
-                        True if spec.required else None)
-
+# The widget's bounds, step and display format of each number column, in the table's order.
+_NUMBER_WIDGETS: Final[dict[str, tuple[float, float | None, float, str]]] = {
+    "sites": (0, MAX_SITES_PER_COUNTRY, 1, "%d"),
+    "rate": (0.0, None, 0.05, "%.2f"),
+    "rate_shape": (0.0, None, 0.1, "%.2f"),
+    "startup_days": (0.0, None, 10.0, "%.0f"),
+    "startup_sd_days": (0.0, None, 5.0, "%.0f"),
+    "never_activate_share": (0.0, 0.99, 0.01, "%.2f"),
+    "cost_per_patient": (0.0, None, 100.0, "%.0f"),
+    "max_sites": (0, MAX_SITES_PER_COUNTRY, 1, "%d"),
+}
 
 EDITOR_NUMBERS: Final = {
-    "sites": _number_column("sites", 0, MAX_SITES_PER_COUNTRY, 1, "%d"),
-    "rate": _number_column("rate", 0.0, None, 0.05, "%.2f"),
-    "rate_shape": _number_column("rate_shape", 0.0, None, 0.1, "%.2f"),
-    "startup_days": _number_column("startup_days", 0.0, None, 10.0, "%.0f"),
-    "startup_sd_days": _number_column("startup_sd_days", 0.0, None, 5.0, "%.0f"),
-    "never_activate_share": _number_column("never_activate_share", 0.0, 0.99, 0.01, "%.2f"),
-    "cost_per_patient": _number_column("cost_per_patient", 0.0, None, 100.0, "%.0f"),
-    "max_sites": _number_column("max_sites", 0, MAX_SITES_PER_COUNTRY, 1, "%d"),
+    name: NumberColumn(FIELDS[name].header, FIELDS[name].description, low, high, step, fmt,
+                       True if FIELDS[name].required else None)
+    for name, (low, high, step, fmt) in _NUMBER_WIDGETS.items()
 }
 """The number columns of the country table (every column but ``iso3``), in order."""
 

@@ -61,6 +61,20 @@ def test_frame_pads_short_rows_and_refuses_surplus_cells_and_twice_named_columns
         read_rows("a,A\n1,2\n").frame()
 
 
+def test_a_trailing_delimiter_does_not_shift_the_columns():
+    """Rows ending in ',' made pandas take the first column as the index: 'BRA' as the name."""
+    frame = read_rows("site_name,country\nA,BRA,\nB,FRA,\n").frame()
+    assert frame.to_dict("records") == [{"site_name": "A", "country": "BRA"},
+                                        {"site_name": "B", "country": "FRA"}]
+
+
+def test_the_delimiter_is_told_by_the_header_not_guessed_from_the_rows():
+    """csv.Sniffer read 'site_name;country' over uneven rows as one column."""
+    frame = read_rows("site_name;country\nA;BRA;;\nB;FRA\n").frame()
+    assert list(frame.columns) == ["site_name", "country"]
+    assert list(frame["country"]) == ["BRA", "FRA"]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
