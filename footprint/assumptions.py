@@ -262,3 +262,15 @@ DCT_ANCHORS: Final[dict[str, tuple[float, float, str]]] = _entry(
     "internet users: share of people; broadband 40 per 100 is about the best-connected "
     "countries' level (WDI, 95th percentile 45); mobile: one subscription per person",
     "anchor")
+
+# --- Country gate (sanctions, embargoes, war) -------------------------------------------------
+GATE_PENALTY_POINTS: Final[float] = _entry(
+    "GATE_PENALTY_POINTS", 30.0, "0-100 points",
+    "points taken off the attractiveness of a gated country (embargo, sanctions or war) when "
+    "the user includes gated countries", "assumption: enough to drop a gated country below "
+    "every comparable ungated one; gated countries are left out by default", "assumption")
+GATE_AS_OF: Final[str] = _entry(
+    "GATE_AS_OF", "2026-11", "month",
+    "date of the sanctions and war snapshot (each row has its own as-of month)",
+    "data/country_gate.csv (OFAC, EU Sanctions Map, UN Security Council, Geneva Academy "
+    "RULAC; see data/SOURCES.md)", "anchor")

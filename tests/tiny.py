@@ -11,10 +11,10 @@ REG_COLUMNS = ["regulator", "clock_value", "clock_unit", "clock_note", "approval
                "approval_high_days", "approval_note", "startup_low_days", "startup_high_days",
                "startup_note", "import_permit", "sample_export_restriction",
                "local_legal_representative", "translation", "sequential_ethics",
-               "war_or_sanctions", "source", "as_of"]
+               "source", "as_of"]
 FLAGS_OFF = dict.fromkeys(["import_permit", "sample_export_restriction",
-                           "local_legal_representative", "translation", "sequential_ethics",
-                           "war_or_sanctions"], False)
+                           "local_legal_representative", "translation", "sequential_ethics"],
+                          False)
 
 BASE_VALUES = {
     "SP.POP.TOTL": 1_000_000, "SP.POP.0014.TO.ZS": 30, "SP.POP.1564.TO.ZS": 50,
@@ -46,10 +46,22 @@ def regulatory_row(**cells) -> dict:
     return row | cells
 
 
+GATE_COLUMNS = ["sanctions_level", "sanctions_regimes", "war", "war_note", "conflict_note",
+                "source", "as_of"]
+
+
+def gate_row(level: str = "none_known", war: bool = False, **cells) -> dict:
+    row = {"sanctions_level": level, "sanctions_regimes": "", "war": war, "war_note": "",
+           "conflict_note": "", "source": "test", "as_of": "2026-11"}
+    return row | cells
+
+
 def make_inputs(values: dict[str, dict[str, float]] | None = None,
                 regulatory: dict[str, dict] | None = None,
-                regions: dict[str, list[str]] | None = None) -> ModelInputs:
-    """Countries AAA, BBB, CCC with BASE_VALUES, overridden per country by ``values``."""
+                regions: dict[str, list[str]] | None = None,
+                gate: dict[str, dict] | None = None) -> ModelInputs:
+    """Countries AAA, BBB, CCC with BASE_VALUES, overridden per country by ``values``; every
+    country is in the gate table as "none_known" unless ``gate`` says otherwise."""
     values = values or {}
     codes = sorted({"AAA", "BBB", "CCC"} | set(values))
     regions = regions or {"Testland": codes}
@@ -65,4 +77,7 @@ def make_inputs(values: dict[str, dict[str, float]] | None = None,
         countries=countries, values=table, years=years,
         sources=pd.Series("Test source", index=table.columns),
         indications=INDICATIONS, regulatory=reg, region_members=regions,
+        gate=pd.DataFrame.from_dict({c: gate_row() for c in codes} | (gate or {}),
+                                    orient="index", columns=GATE_COLUMNS),
+        regulators=pd.DataFrame(columns=["regulator", "ethics_note", "source", "as_of"]),
     )

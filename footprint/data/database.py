@@ -71,6 +71,11 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
                 "startup_high_days", "startup_note", "import_permit",
                 "sample_export_restriction", "local_legal_representative", "translation",
                 "sequential_ethics", "war_or_sanctions", "source", "as_of")),
+    SourceFile("src_country_gate", "country_gate.csv",
+               ("iso3", "sanctions_level", "sanctions_regimes", "war", "war_note",
+                "conflict_note", "source", "as_of")),
+    SourceFile("src_regulators", "regulators.csv",
+               ("iso3", "regulator", "ethics_note", "source", "as_of")),
 )
 
 

@@ -26,6 +26,9 @@ class ModelInputs:
         Indicators"), from data/sources.csv.
     indications : DataFrame indexed by indication id (the catalogue in data/indications.csv).
     regulatory : DataFrame indexed by scope (ISO3 or region name).
+    gate : DataFrame indexed by iso3: sanctions level, war, notes, source, as-of month
+        (data/country_gate.csv; a country without a row is not in the table).
+    regulators : DataFrame indexed by iso3: the authority that approves trials, with source.
     region_members : dict region name -> list of ISO3.
     """
 
@@ -35,6 +38,8 @@ class ModelInputs:
     sources: pd.Series
     indications: pd.DataFrame
     regulatory: pd.DataFrame
+    gate: pd.DataFrame
+    regulators: pd.DataFrame
     region_members: dict[str, list[str]]
 
 
@@ -56,6 +61,8 @@ def load_inputs(con) -> ModelInputs:
         sources=sources,
         indications=queries.run(con, "indications").set_index("indication"),
         regulatory=queries.run(con, "regulatory_startup").set_index("scope"),
+        gate=queries.run(con, "country_gate").set_index("iso3"),
+        regulators=queries.run(con, "regulators").set_index("iso3"),
         region_members=atlas.regions(con),
     )
 

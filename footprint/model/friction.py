@@ -47,7 +47,7 @@ from footprint.model.scales import anchored
 
 CLOCK_UNITS = {"calendar_days": 1.0, "working_days": 7 / 5, "business_days": 7 / 5}
 FLAGS = ("import_permit", "sample_export_restriction", "local_legal_representative",
-         "translation", "sequential_ethics", "war_or_sanctions")
+         "translation", "sequential_ethics")
 P10_P90_WIDTH_SD = 2.563  # a normal's P10-P90 width in standard deviations
 
 
@@ -84,7 +84,7 @@ def startup(inputs: ModelInputs,
     DataFrame indexed by iso3: ``approval_days``, ``approval_basis`` (observed / statutory /
     assumed), ``startup_days_mean``, ``startup_days_sd``, ``startup_basis``,
     ``startup_assumed`` (bool), ``clock_days``, ``regulator``, ``regulatory_source``,
-    ``regulatory_as_of`` and the six flags (NaN when unknown).
+    ``regulatory_as_of`` and the five process flags (NaN when unknown).
     """
     if site_activation_days < 0:
         raise ValueError("site activation time must be >= 0 days")

@@ -11,8 +11,8 @@ Infrastructure risk [0-100, higher = riskier]: equal-weight mean of the availabl
 components in :data:`RISK_COMPONENTS` (healthcare workforce and beds, wealth, logistics and
 cold chain, electricity, research capacity, political stability, government
 effectiveness). A country with fewer than :data:`MIN_COMPONENTS` components gets no score
-(NaN). A war or sanctions flag (regulatory reference table) raises the risk to at least
-:data:`WAR_RISK_FLOOR`.
+(NaN). A gated country (embargo, sanctions or war: :mod:`footprint.model.gate`) has a risk
+of at least :data:`WAR_RISK_FLOOR`.
 
 DCT readiness [0-100, higher = more ready]: mean anchored score of internet users, fixed
 broadband and mobile subscriptions.
@@ -59,17 +59,17 @@ def scored(frame: pd.DataFrame, anchors: dict[str, tuple[float, float, str]]) ->
     return pd.DataFrame({name: anchored(frame[name], *anchors[name]) for name in frame.columns})
 
 
-def infrastructure(inputs: ModelInputs, war_or_sanctions: pd.Series) -> pd.DataFrame:
+def infrastructure(inputs: ModelInputs, gated: pd.Series) -> pd.DataFrame:
     """Risk components, infrastructure risk and DCT readiness per country.
 
     Parameters
     ----------
-    war_or_sanctions : boolean per iso3 (NA = unknown, treated as not flagged).
+    gated : boolean per iso3, the country gate (embargo, sanctions or war; NA = not gated).
     """
     risk = scored(component_values(inputs), RISK_ANCHORS)
     score, used = weighted_mean(risk)
     score = score.where(used >= MIN_COMPONENTS)
-    war = war_or_sanctions.reindex(risk.index).fillna(False).astype(bool)
+    war = gated.reindex(risk.index).fillna(False).astype(bool)
     score = score.where(~war | score.isna(), score.clip(lower=WAR_RISK_FLOOR))
     out = risk.add_prefix("infra_")
     out["infrastructure_risk"] = score

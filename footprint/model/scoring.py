@@ -6,8 +6,11 @@ Attractiveness [0-100] = weighted mean of the available scores
 sum to 1 (a missing score is dropped and the others re-weighted; ``score_components_used``).
 
 Risk tier (executive map): the mean of friction index and infrastructure risk, ``low`` below
-:data:`TIER_LOW_BELOW`, ``high`` from :data:`TIER_HIGH_FROM`, ``medium`` between; a war or
-sanctions flag makes it ``high``.
+:data:`TIER_LOW_BELOW`, ``high`` from :data:`TIER_HIGH_FROM`, ``medium`` between; a gated
+country (embargo, sanctions or war, :mod:`footprint.model.gate`) is always ``high``.
+
+The gate: :func:`score` leaves gated countries out of a ranking unless ``include_gated``; then
+they are ranked with :data:`GATE_PENALTY_POINTS` taken off their attractiveness.
 
 Rank stability: weights drawn from a Dirichlet centred on the chosen weights
 (``alpha = concentration * weights``); the share of draws in which a country stays in the
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from footprint.assumptions import (
+    GATE_PENALTY_POINTS,
     POOL_SCORE_ANCHORS,
     SLOW_APPROVAL_DAYS,
     TIER_HIGH_FROM,
@@ -30,6 +34,7 @@ from footprint.assumptions import (
 from footprint.data.model_inputs import ModelInputs, select
 from footprint.model import friction, infrastructure, pool
 from footprint.model.components import weighted_mean_present
+from footprint.model.gate import gate
 from footprint.model.pool import Indication
 from footprint.model.scales import anchored
 
@@ -72,6 +77,7 @@ class ScoreParams:
     eligibility_share : share of diagnosed patients meeting the criteria [0-1].
     site_activation_days : start-up after approval (assumption) [days].
     region : one of the six region names, or None for every country.
+    include_gated : rank gated countries too (penalised), instead of leaving them out.
     """
 
     indication: str | Indication
@@ -79,6 +85,7 @@ class ScoreParams:
     eligibility_share: float = pool.DEFAULT_ELIGIBILITY_SHARE
     site_activation_days: float = friction.DEFAULT_SITE_ACTIVATION_DAYS
     region: str | None = None
+    include_gated: bool = False
 
 
 def resolve_indication(inputs: ModelInputs, indication: str | Indication) -> Indication:
@@ -109,8 +116,9 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
     funnel = pool.funnel(inputs, resolve_indication(inputs, indication), eligibility_share)
     start = friction.startup(inputs, site_activation_days)
     fric = friction.friction_index(inputs, start)
-    infra = infrastructure.infrastructure(inputs, start["war_or_sanctions"])
-    out = inputs.countries.join([funnel, start, fric, infra])
+    gates = gate(inputs)
+    infra = infrastructure.infrastructure(inputs, gates["gated"])
+    out = inputs.countries.join([funnel, start, fric, infra, gates])
     reach = out["reachable_patients"]
     out["pool_score"] = anchored(reach, *POOL_SCORE_ANCHORS)
     out["friction_score"] = 100 - out["friction_index"]
@@ -119,8 +127,7 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
     combined = out[["friction_index", "infrastructure_risk"]].mean(axis=1)
     tier = pd.Series(np.select([combined < TIER_LOW_BELOW, combined < TIER_HIGH_FROM],
                                ["low", "medium"], "high"), index=out.index)
-    war = out["war_or_sanctions"].fillna(False).astype(bool)
-    out["risk_tier"] = tier.where(combined.notna(), None).mask(war, "high")
+    out["risk_tier"] = tier.where(combined.notna(), None).mask(out["gated"], "high")
     out["combined_risk"] = combined
     return out
 
@@ -131,9 +138,21 @@ def attractiveness(scores: pd.DataFrame, weights: Weights) -> tuple[pd.Series, p
     return pd.Series(attr, index=scores.index), pd.Series(used, index=scores.index)
 
 
-def score(frame: pd.DataFrame, weights: Weights, selection: list[str]) -> pd.DataFrame:
+def left_out(frame: pd.DataFrame, selection: list[str]) -> list[str]:
+    """The gated countries of ``selection`` (in its order) that a default ranking leaves out."""
+    gated = frame["gated"].reindex(selection).fillna(False).astype(bool)
+    return [code for code, g in gated.items() if g]
+
+
+def score(frame: pd.DataFrame, weights: Weights, selection: list[str],
+          include_gated: bool = False) -> pd.DataFrame:
     """The selected rows of a :func:`country_frame`, with attractiveness and rank (1 = best),
     sorted by rank (then name).
+
+    Parameters
+    ----------
+    include_gated : rank gated countries too, with :data:`GATE_PENALTY_POINTS` off their
+        attractiveness; by default they are left out (:func:`left_out` lists them).
 
     Raises
     ------
@@ -144,8 +163,12 @@ def score(frame: pd.DataFrame, weights: Weights, selection: list[str]) -> pd.Dat
     if (pos < 0).any():
         unknown = [code for code, p in zip(selection, pos, strict=True) if p < 0]
         raise KeyError(f"unknown country codes {unknown}")
+    gated = frame["gated"].to_numpy(dtype=bool)[pos]
+    if not include_gated:
+        pos, gated = pos[~gated], gated[~gated]
     attr, used = weighted_mean_present(frame[list(SCORES)].to_numpy(dtype=float)[pos],
-                           weights.normalised())
+                                       weights.normalised())
+    attr = np.where(gated, np.maximum(attr - GATE_PENALTY_POINTS, 0.0), attr)
     rank = pd.Series(attr).rank(ascending=False, method="min").to_numpy()
     names = frame["name"].to_numpy()[pos]
     order = np.lexsort((names, np.where(np.isnan(rank), np.inf, rank)))
@@ -160,7 +183,8 @@ def score_table(inputs: ModelInputs, params: ScoreParams) -> pd.DataFrame:
     """The selection's countries, ranked by attractiveness (rank 1 = best)."""
     frame = country_frame(inputs, params.indication, params.eligibility_share,
                           params.site_activation_days)
-    return score(frame, params.weights, select(inputs, params.region))
+    return score(frame, params.weights, select(inputs, params.region),
+                 include_gated=params.include_gated)
 
 
 def rank_stability(table: pd.DataFrame, weights: Weights, top_k: int = 5,
@@ -191,7 +215,6 @@ def rank_stability(table: pd.DataFrame, weights: Weights, top_k: int = 5,
 
 
 FLAG_LABELS = {
-    "war_or_sanctions": "war or sanctions",
     "import_permit": "import permit",
     "sample_export_restriction": "sample-export restriction",
     "local_legal_representative": "local legal representative",
@@ -210,5 +233,8 @@ def _flag_text(frame: pd.DataFrame) -> pd.Series:
     assumed = np.where(frame["approval_basis"] == "assumed", ", assumed", "")
     parts["slow"] = np.where(slow, "slow approval (~" + frame["approval_days"].round()
                              .astype("Int64").astype(str) + " days" + assumed + ")", "")
-    parts["unknown"] = np.where(frame["war_or_sanctions"].isna(), "flags unknown", "")
+    parts["unknown"] = np.where(frame["import_permit"].isna(), "regulatory flags unknown", "")
+    noted = ~frame["gate_level"].isin(["none_known", "not_in_table"])
+    parts.insert(0, "gate", np.where(noted, frame["gate_label"], ""))
+    parts["conflict"] = np.where(frame["conflict_note"] != "", "regional conflict", "")
     return parts.apply(lambda row: "; ".join(p for p in row if p), axis=1)

@@ -80,9 +80,10 @@ def top_per_region(frame: pd.DataFrame, weights: scoring.Weights,
 
 def flags_that_matter(frame: pd.DataFrame, in_scope: Collection[str],
                       regions: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Countries in scope at war or under sanctions, or with slow approvals, worst first."""
+    """Countries in scope behind the gate (embargo, sanctions, war) or with slow approvals,
+    worst first."""
     sub = frame.reindex(sorted(set(in_scope)))
-    war = sub["war_or_sanctions"].fillna(False).astype(bool)
+    war = sub["gated"].fillna(False).astype(bool)
     slow = pd.to_numeric(sub["approval_days"], errors="coerce") >= SLOW_APPROVAL_DAYS
     hit = sub[war | slow]
     out = pd.DataFrame({
@@ -90,6 +91,7 @@ def flags_that_matter(frame: pd.DataFrame, in_scope: Collection[str],
         "ISO3": hit.index,
         "Region": [member_of(c, regions) for c in hit.index],
         "War or sanctions": war[hit.index].to_numpy(),
+        "Gate": hit["gate_label"].fillna("not in our table"),
         "Approval [days]": pd.to_numeric(hit["approval_days"], errors="coerce").round(),
         "Approval basis": hit["approval_basis"],
         "Risk tier": hit["risk_tier"].fillna("no data"),

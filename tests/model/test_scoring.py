@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from footprint.model import scoring
-from tests.tiny import make_inputs, regulatory_row
+from tests.tiny import gate_row, make_inputs, regulatory_row
 
 weights = st.tuples(*[st.floats(0, 10, allow_nan=False)] * 3).filter(lambda w: sum(w) > 1e-6)
 
@@ -51,18 +53,27 @@ def test_scores_stay_in_range(w, data):
 def test_score_table_ranks_and_tiers_on_the_tiny_world():
     inputs = make_inputs(
         values={"AAA": {"WGI.RQ": 2.0, "WGI.RL": 2.0}, "CCC": {"WGI.RQ": -2.0, "WGI.RL": -2.0}},
-        regulatory={"CCC": regulatory_row(clock_value=200, clock_unit="calendar_days",
-                                          war_or_sanctions=True)},
+        regulatory={"CCC": regulatory_row(clock_value=200, clock_unit="calendar_days")},
+        gate={"CCC": gate_row("sanctions", war=True)},
     )
-    table = scoring.score_table(inputs, scoring.ScoreParams("type2_diabetes",
-                                                            scoring.Weights(0, 1, 0)))
-    assert list(table.index) == ["AAA", "BBB", "CCC"]
-    assert list(table["rank"]) == [1, 2, 3]
-    assert table.loc["CCC", "risk_tier"] == "high"
-    assert "war or sanctions" in table.loc["CCC", "flags"]
-    assert "slow approval" in table.loc["CCC", "flags"]
+    params = scoring.ScoreParams("type2_diabetes", scoring.Weights(0, 1, 0))
+    table = scoring.score_table(inputs, params)
+    assert list(table.index) == ["AAA", "BBB"]  # the gated CCC is left out by default
+    included = scoring.score_table(inputs, replace(params, include_gated=True))
+    assert list(included.index) == ["AAA", "BBB", "CCC"]
+    assert list(included["rank"]) == [1, 2, 3]
+    assert included.loc["CCC", "risk_tier"] == "high"
+    assert included.loc["CCC", "flags"].startswith("sanctions + war")
+    assert "slow approval" in included.loc["CCC", "flags"]
     # AAA has no row: its approval is the region median of sourced countries (CCC), assumed
-    assert table.loc["AAA", "flags"] == "slow approval (~200 days, assumed); flags unknown"
+    assert table.loc["AAA", "flags"] == ("slow approval (~200 days, assumed); "
+                                         "regulatory flags unknown")
+    # the penalty: CCC ranks as its unpenalised score minus the documented points
+    plain = scoring.score(scoring.country_frame(inputs, "type2_diabetes"),
+                          scoring.Weights(0, 1, 0), ["CCC"], include_gated=True)
+    assert scoring.left_out(scoring.country_frame(inputs, "type2_diabetes"),
+                            ["AAA", "CCC"]) == ["CCC"]
+    assert plain.loc["CCC", "attractiveness"] == included.loc["CCC", "attractiveness"]
 
 
 def test_unknown_indication_and_region_list_choices():
@@ -97,8 +108,12 @@ def test_real_scores_for_every_indication_and_region(con):
         frame = scoring.country_frame(inputs, indication)
         for region, members in inputs.region_members.items():
             table = scoring.score(frame, scoring.Weights(), members)
-            assert set(table.index) == set(members), region
+            gated = set(scoring.left_out(frame, members))
+            assert set(table.index) == set(members) - gated, region
+            assert not table["risk_tier"].isin(["low", "medium"])[table["gated"]].any()
             scored = table["attractiveness"].dropna()
             assert scored.between(0, 100).all()
             assert table["rank"].dropna().min() == 1
     assert frame.loc["UKR", "risk_tier"] == "high" and frame.loc["RUS", "risk_tier"] == "high"
+    assert {"RUS", "BLR", "UKR", "VEN", "CUB"} <= set(
+        scoring.left_out(frame, list(frame.index)))
