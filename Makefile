@@ -8,12 +8,12 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast setup setup-dev chromium data bench lint load clean
+.PHONY: run test test-fast setup setup-dev system-packages data bench lint load clean
 
 run: setup
 	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port 8501
 
-test: setup-dev chromium
+test: setup-dev system-packages
 	$(BIN)/python -m pytest
 
 test-fast: setup-dev
@@ -39,17 +39,20 @@ $(VENV)/.dev: $(VENV)/.project requirements-dev.txt
 setup: $(VENV)/.project
 setup-dev: $(VENV)/.dev
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download needs the network).
-chromium:
-	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core; }
+# What the tests need from Debian: Chromium for the browser tests (Playwright's own browser
+# download needs the network) and PostgreSQL's server binaries, which the store tests start on
+# 127.0.0.1 in a temporary folder (scripts/postgres.sh) and stop again.
+system-packages:
+	@{ [ -x $(CHROMIUM) ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+	    -y -qq chromium fonts-dejavu-core postgresql; }
 
 # Rebuild data/ from the raw, sourced files (not needed to run: data/ is committed).
 RAW ?= ../shared/data-raw
 data: setup-dev
 	$(BIN)/python scripts/build_data.py $(RAW) data
 
-bench: setup-dev chromium
+bench: setup-dev system-packages
 	$(BIN)/python -m bench
 
 lint: setup-dev
@@ -57,7 +60,7 @@ lint: setup-dev
 	$(BIN)/mypy
 
 # 20 concurrent browser sessions for 60 s against one server; prints p50/p95 and peak memory.
-load: setup-dev chromium
+load: setup-dev system-packages
 	$(BIN)/python bench/load.py --sessions 20 --seconds 60
 
 clean:
