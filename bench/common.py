@@ -33,6 +33,17 @@ def figure(name: str, samples: list[float], target: float, unit: str = "s",
             "n": len(samples), "target": target, "unit": unit, "pass": ok}
 
 
+def ratio_figure(name: str, numerator: list[float], denominator: list[float],
+                 target: float) -> dict:
+    """A ratio figure of two interleaved sample lists (unit "x", pass when at most
+    ``target``): the median is the ratio of the medians, min-max spans the per-pair ratios
+    (sample i of both lists ran back to back)."""
+    pairs = [a / b for a, b in zip(numerator, denominator, strict=True)]
+    median = statistics.median(numerator) / statistics.median(denominator)
+    return {"figure": name, "median": median, "min": min(pairs), "max": max(pairs),
+            "n": len(pairs), "target": target, "unit": "x", "pass": median <= target}
+
+
 def fmt(value: float, unit: str) -> str:
     """A figure for humans: seconds as ms below 10 s; '-' for no target."""
     if value == float("inf"):
