@@ -189,3 +189,40 @@ def open_database(data_dir: Path = DATA_DIR, *,
     if load_spatial:
         spatial.load(con)
     return con
+
+
+SPATIAL_CATALOG = "footprint"
+"""Name under which :func:`open_spatial` attaches the kept database."""
+
+
+def open_spatial(data_dir: Path = DATA_DIR) -> duckdb.DuckDBPyConnection:
+    """A connection for the queries that call spatial functions (``locate_sites``).
+
+    Its own in-memory DuckDB instance with the spatial extension loaded and the kept database
+    attached read-only as :data:`SPATIAL_CATALOG`: loading the extension (about 0.3 s) never
+    touches the instance other threads read, so the app can open that one without it and
+    load spatial only when a site list is first located. Take cursors with
+    :func:`spatial_cursor`. Falls back to :func:`build_database` like :func:`open_database`.
+    """
+    try:
+        path = database_path(data_dir)
+        if not path.is_file():
+            _write(data_dir, path)
+    except (OSError, duckdb.IOException):
+        return build_database(data_dir)
+    con = duckdb.connect(":memory:")
+    spatial.load(con)
+    # The path is our own cache file (database_path), never user input; ATTACH cannot bind.
+    attach = "ATTACH '" + str(path).replace("'", "''") + "' AS " + SPATIAL_CATALOG
+    con.execute(attach + " (READ_ONLY)")
+    return con
+
+
+def spatial_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of :func:`open_spatial`'s connection that reads the attached database."""
+    cur = con.cursor()
+    attached = cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = $n",
+                           {"n": SPATIAL_CATALOG}).fetchone()
+    if attached and attached[0]:
+        cur.execute("USE " + SPATIAL_CATALOG)
+    return cur

@@ -289,3 +289,44 @@ def test_spatial_queries_run_in_many_threads_at_once(database):
 
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(locate, range(16))) == [["FRA"]] * 16
+
+
+def test_spatial_queries_run_in_their_own_instance_beside_a_plain_one(tmp_path):
+    """The app opens its database without the spatial extension; site lists are located in a
+    separate instance that attaches the same kept file, so loading the extension there never
+    touches the database other sessions read."""
+    import shutil
+    import threading
+
+    import pandas as pd
+
+    from footprint.data import queries
+    from footprint.data.database import open_database, open_spatial, spatial_cursor
+    from footprint.paths import DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(".cache"))
+    plain = open_database(data, load_spatial=False)
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for _ in range(50):
+                plain.cursor().execute("SELECT count(*) FROM countries").fetchone()
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    spatial = open_spatial(data)
+    cur = spatial_cursor(spatial)
+    cur.register("uploaded_sites", pd.DataFrame(
+        {"site_id": [1, 2], "latitude": [48.85, 0.0], "longitude": [2.35, -30.0]}))
+    located = queries.run(cur, "locate_sites")
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert list(located["located_country"].fillna("sea")) == ["FRA", "sea"]
+    with pytest.raises(duckdb.CatalogException):
+        plain.execute("SELECT ST_Point(1, 2)").fetchone()  # the plain instance never loaded it
