@@ -1,10 +1,13 @@
-"""Trial Footprint: routes only (the pages live in app_pages/)."""
+"""Trial Footprint: routes only (the pages live in app_pages/), and sign-in where configured."""
 
 import streamlit as st
+
+from app_pages import auth
 
 # A material icon, not an emoji: checking an emoji loads Streamlit's emoji catalogue, ~0.1 s
 # of the first page view on a fresh server.
 st.set_page_config(page_title="Trial Footprint", page_icon=":material/public:", layout="wide")
+auth.sidebar()
 st.navigation([
     st.Page("app_pages/explore.py", title="Explore", icon=":material/public:", default=True),
     st.Page("app_pages/executive.py", title="Executive risk map", icon=":material/traffic:",

@@ -1,17 +1,26 @@
-"""Scenario builder: plan countries and sites, forecast enrollment, compare and export.
+"""Scenario builder: plan countries and sites, forecast enrollment, save, compare and export.
 
 State: the widgets' own keys, plus one namespaced dict ``st.session_state["scenario_page"]``
-holding the country table's base rows, the saved scenarios and the last results. A scenario
-is loaded (from a file, the optimiser, a site list, a saved scenario or the link) only once it
-validated, by writing the header widgets' keys and a new base table *before* those widgets are
-drawn (in a callback, or at the top of the run through ``st.session_state["scenario_load"]``).
+holding the country table's base rows, what is open, the scenarios kept in this tab and the
+last results. A scenario is loaded (from a file, the optimiser, a site list, the workspace
+store or the link) only once it validated, by writing the header widgets' keys and a new base
+table *before* those widgets are drawn (in a callback, or at the top of the run through
+``st.session_state["scenario_load"]``).
+
+Saving writes a new version to the workspace store (app_pages/workspace.py), and the link
+becomes ``?scenario=<store id>&version=N``, which opens it in any browser that may see it.
+When the store cannot be used (down, a newer schema, nobody signed in where sign-in is
+configured) a save keeps the scenario in this tab, as before the store, and says so.
+Every name a user typed is shown escaped (``view.markdown_text``) or as plain text.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from app_pages import shared
+from app_pages import auth, shared, workspace
 from footprint.assumptions import (
     DEFAULT_ELIGIBILITY_SHARE,
     DEFAULT_N_SIMS,
@@ -21,6 +30,7 @@ from footprint.assumptions import (
     MAX_DEADLINE_MONTHS,
     MAX_HORIZON_MONTHS,
     MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
     MAX_TARGET_PATIENTS,
 )
 from footprint.enrollment import forecast, planning
@@ -29,13 +39,23 @@ from footprint.errors import ScenarioError, SiteListError, UploadError
 from footprint.io import site_lists
 from footprint.io.scenario_csv import scenario_to_csv, scenarios_to_csv
 from footprint.io.scenario_file import read_scenario_file
-from footprint.io.scenario_json import scenario_to_json
+from footprint.io.scenario_json import scenario_from_json, scenario_to_json
+from footprint.store.errors import NotFoundError, StoreError, StoreUnavailable
+from footprint.store.workspace import (
+    PRIVATE,
+    TEAM,
+    StoredVersion,
+    VersionInfo,
+    check_id,
+    check_version,
+    link_params,
+)
 from footprint.views import charts
 from footprint.views import scenario as view
 
 STATE = "scenario_page"
 LOAD = "scenario_load"  # a Scenario to load at the top of the next run
-LINK_PARAM = "scenario"
+LINK_PARAM, VERSION_PARAM = "scenario", "version"
 
 K_NAME, K_INDICATION, K_TARGET = "scenario_name", "scenario_indication", "scenario_target"
 K_DEADLINE, K_SEED = "scenario_deadline", "scenario_seed"
@@ -45,10 +65,12 @@ K_FILE, K_SITE_FILE, K_USE_SITES = "scenario_file", "scenario_site_file", "scena
 K_GOAL, K_BUDGET, K_FROM_ZERO = "scenario_opt_goal", "scenario_opt_budget", "scenario_opt_zero"
 K_PROPOSE, K_USE_PROPOSAL = "scenario_opt_run", "scenario_opt_use"
 K_SAVE, K_OPEN, K_COMPARE = "scenario_save", "scenario_open", "scenario_compare"
+K_NOTE, K_VISIBILITY, K_VERSION = "scenario_note", "scenario_visibility", "scenario_version"
+K_SHARE = "scenario_share"
 HEADER_KEYS = (K_NAME, K_INDICATION, K_TARGET, K_DEADLINE, K_SEED)
 # Widgets whose values survive a visit to another page (Streamlit forgets undrawn widgets).
 PERSISTED = (*HEADER_KEYS, K_ELIGIBILITY, K_ACTIVATION, K_SIMS, K_LIVE, K_GOAL, K_BUDGET,
-             K_FROM_ZERO, K_OPEN, K_COMPARE)
+             K_FROM_ZERO, K_OPEN, K_COMPARE, K_VERSION, K_NOTE, K_VISIBILITY)
 ASSUMPTION_DEFAULTS = {
     K_ELIGIBILITY: int(round(DEFAULT_ELIGIBILITY_SHARE * 100)),
     K_ACTIVATION: int(DEFAULT_SITE_ACTIVATION_DAYS),
@@ -62,11 +84,20 @@ valid_iso3 = frozenset(names)
 
 # ---- state ---------------------------------------------------------------------------------------
 def page_state() -> dict:
-    """This page's own slice of the session (never shared with other pages)."""
+    """This page's own slice of the session (never shared with other pages).
+
+    ``open`` is what the builder holds: None, ``{"tab": name}`` for a scenario kept in this tab
+    (``saved``), or ``{"id", "version", "name"}`` for a stored version; ``link`` is the
+    (scenario, version) of the address bar last followed or written; ``fetched`` holds the
+    stored versions already read, by (id, version) (a version never changes), and
+    ``labels`` the labels of older versions offered for comparing.
+    """
     if STATE not in st.session_state:
         st.session_state[STATE] = {"rows": None, "last_rows": None, "version": 0,
                                    "saved": {}, "open": None, "widgets": {}, "upload": None,
-                                   "forecast": None, "proposal": None, "link_warning": None}
+                                   "forecast": None, "proposal": None, "link_warning": None,
+                                   "link": (None, None), "fetched": {}, "labels": {},
+                                   "store_message": None}
     return st.session_state[STATE]
 
 
@@ -93,40 +124,249 @@ def load_scenario(s: Scenario) -> None:
     page_state()["link_warning"] = None
 
 
+def write_link(params: dict[str, str]) -> None:
+    """Make the address bar reopen ``params`` (empty: nothing), remembered as followed."""
+    shared.write_link(params)
+    page_state()["link"] = (params.get(LINK_PARAM), params.get(VERSION_PARAM))
+
+
+def open_link() -> dict[str, str]:
+    """The link parameters that reopen what the builder holds (none when nothing is)."""
+    opened = page_state()["open"]
+    if opened is None:
+        return {}
+    return {LINK_PARAM: opened["tab"]} if "tab" in opened \
+        else link_params(opened["id"], opened["version"])
+
+
+def say(level: str, text: str) -> None:
+    """Show ``text`` (plain, escaped here) in the saved scenarios section, once."""
+    page_state()["store_message"] = (level, view.markdown_text(text))
+
+
 def open_saved(name: str) -> None:
-    """Load a saved scenario and make the link point at it."""
+    """Load a scenario kept in this tab and make the link point at it (by its name)."""
     state = page_state()
     load_scenario(state["saved"][name])
-    state["open"] = name
-    st.session_state[K_OPEN] = name
-    st.query_params[LINK_PARAM] = name
+    state["open"] = {"tab": name}
+    st.session_state[K_OPEN] = view.tab_ref(name)
+    write_link({LINK_PARAM: name})
+
+
+def read_stored(item_id: str, version: int | None = None) -> tuple[StoredVersion, Scenario]:
+    """A stored version open to the user (the latest when ``version`` is None) and its
+    scenario, validated against today's catalogues.
+
+    Raises StoreError (StoreUnavailable when the store cannot be used or nobody is signed in
+    where sign-in is configured) or ScenarioError.
+    """
+    store, problem = workspace.store()
+    user = workspace.user()
+    if store is None or user is None:
+        raise StoreUnavailable(problem or auth.SIGNED_OUT)
+    stored = store.get(item_id, version, user=user)
+    return stored, scenario_from_json(stored.payload, valid_iso3=valid_iso3,
+                                      valid_indications=set(indications))
+
+
+def show_stored(stored: StoredVersion, found: Scenario) -> None:
+    """Load a stored version into the builder and select it below."""
+    load_scenario(found)
+    select_stored(stored, found)
+
+
+def select_stored(stored: StoredVersion, found: Scenario) -> None:
+    """Make a stored version (``found``, its scenario) the open one in the selectors."""
+    state = page_state()
+    state["open"] = {"id": stored.id, "version": stored.version, "name": stored.name}
+    state["fetched"][(stored.id, stored.version)] = found
+    st.session_state[K_OPEN] = view.store_ref(stored.id)
+    st.session_state[K_VERSION] = stored.version
+
+
+def reason(exc: StoreError | ScenarioError) -> str:
+    """Why a stored version cannot be opened, in one line."""
+    if isinstance(exc, ScenarioError):
+        return "it no longer validates: " + "; ".join(exc.problems)
+    return str(exc)
+
+
+def open_stored(item_id: str, version: int | None = None) -> None:
+    """Open a stored version from the selectors and link to it; when it cannot be opened,
+    say why (the builder is then unchanged)."""
+    try:
+        stored, found = read_stored(item_id, version)
+    except (StoreError, ScenarioError) as exc:
+        say("warning", f"This scenario cannot be opened: {reason(exc)}. The builder is "
+            "unchanged.")
+        return
+    show_stored(stored, found)
+    write_link(link_params(stored.id, stored.version))
 
 
 def on_open() -> None:
-    name = st.session_state.get(K_OPEN)
-    if name in page_state()["saved"]:
-        open_saved(name)
+    ref = st.session_state.get(K_OPEN)
+    if ref is None:
+        return
+    target = view.parse_ref(ref)
+    if isinstance(target, str):
+        if target in page_state()["saved"]:
+            open_saved(target)
+        return
+    open_stored(target[0])
 
 
-def save(current: Scenario) -> str:
-    """Keep the scenario under its name; select it, link to it, add it to the comparison.
+def on_version() -> None:
+    opened, version = page_state()["open"], st.session_state.get(K_VERSION)
+    if opened and "id" in opened and version is not None:
+        open_stored(opened["id"], version)
+
+
+def on_share(item_id: str, visibility: str) -> None:
+    store, problem = workspace.store()
+    user = workspace.user()
+    if store is None or user is None:
+        say("warning", f"The workspace store cannot be used: {problem or auth.SIGNED_OUT}")
+        return
+    try:
+        store.share(item_id, visibility, user=user)
+    except StoreError as exc:
+        say("error", f"Who sees it was not changed: {exc}.")
+        return
+    page_state()["notice"] = ("Shared with the team: anyone signed in can open its link."
+                              if visibility == TEAM else "Private: only you can open it now.")
+
+
+def keep_in_tab(current: Scenario, why: str) -> None:
+    """Keep the scenario in this tab only (the store cannot take it), select it, link to it
+    by name and add it to the comparison; ``why`` says why, and that nothing is lost."""
+    state = page_state()
+    state["saved"][current.name] = current
+    state["open"] = {"tab": current.name}
+    ref = view.tab_ref(current.name)
+    st.session_state[K_OPEN] = ref
+    write_link({LINK_PARAM: current.name})
+    add_to_comparison(ref)
+    say("warning", f"'{current.name}' is kept in this browser tab only: {why} Nothing is "
+        "lost while the tab stays open: save it again later, or download it.")
+
+
+def add_to_comparison(ref: str) -> None:
+    chosen = [r for r in st.session_state.get(K_COMPARE, []) if r != ref]
+    if len(chosen) < MAX_COMPARE:
+        chosen.append(ref)
+    st.session_state[K_COMPARE] = chosen
+
+
+def save_target(current: Scenario | None) -> str | None:
+    """The stored scenario a save adds a version to: the open one when the name is still
+    its name; None for a new scenario."""
+    opened = page_state()["open"]
+    if current is not None and opened and "id" in opened and opened["name"] == current.name:
+        return opened["id"]
+    return None
+
+
+def save(current: Scenario) -> None:
+    """Save the scenario as a new version in the workspace store (a new stored scenario when
+    :func:`save_target` is None); select it, link to it, add it to the comparison.
 
     Called inline (not as a callback) so that a name typed just before the click is used,
-    and before the selectors below are drawn, so their keys may still be set.
+    and before the note and the selectors below are drawn, so their keys may still be set.
     """
+    store, problem = workspace.store()
+    user = workspace.user()
+    if user is None:
+        keep_in_tab(current, auth.SIGNED_OUT)
+        return
+    if store is None:
+        keep_in_tab(current, f"the workspace store cannot be used ({problem}).")
+        return
+    target = save_target(current)
+    try:
+        stored = store.save_scenario(
+            scenario_to_json(current), user=user, note=st.session_state.get(K_NOTE, ""),
+            scenario_id=target,
+            visibility=(st.session_state.get(K_VISIBILITY, PRIVATE)
+                        if target is None and user.signed_in else None))
+    except StoreUnavailable as exc:
+        keep_in_tab(current, f"the save did not reach the workspace store ({exc}).")
+        return
+    except StoreError as exc:
+        say("error", f"'{current.name}' was not saved: {exc}.")
+        return
+    select_stored(stored, current)
+    st.session_state[K_NOTE] = ""
+    write_link(link_params(stored.id, stored.version))
+    add_to_comparison(view.store_ref(stored.id))
+    st.toast(view.markdown_text(
+        f"Saved '{stored.name}' as version {stored.version} in the workspace store."
+        if stored.version > 1 else f"Saved '{stored.name}' in the workspace store."))
+
+
+def follow_link() -> None:
+    """Open what a changed link names: a stored scenario (``?scenario=<id>[&version=N]``) or,
+    in the older form, a scenario kept in this tab by its name. A link that cannot be
+    followed is said so, and the builder keeps what it shows."""
     state = page_state()
-    replaced = current.name in state["saved"]
-    state["saved"][current.name] = current
-    state["open"] = current.name
-    st.session_state[K_OPEN] = current.name
-    st.query_params[LINK_PARAM] = current.name
-    chosen = [n for n in st.session_state.get(K_COMPARE, []) if n in state["saved"]]
-    if current.name not in chosen and len(chosen) < MAX_COMPARE:
-        chosen.append(current.name)
-    st.session_state[K_COMPARE] = chosen
-    state["link_warning"] = None
-    return (f"Replaced the saved scenario '{current.name}'." if replaced
-            else f"Saved '{current.name}' in this session.")
+    raw, raw_version = st.query_params.get(LINK_PARAM), st.query_params.get(VERSION_PARAM)
+    if raw is None:
+        return
+    if raw_version is None and raw in state["saved"]:
+        open_saved(raw)
+        return
+    problem, keep = None, False
+    try:
+        item_id = check_id(raw)
+        version = None if raw_version is None else check_version(raw_version)
+    except StoreError as exc:
+        problem = (f"The link asks for the scenario '{view.safe_text(raw)}', which is neither "
+                   f"in the workspace store ({exc}) nor kept in this browser tab (scenarios "
+                   "kept in a tab live only as long as the tab).")
+    else:
+        if workspace.user() is None:
+            problem, keep = ("Log in (in the sidebar) to open the linked scenario, then open "
+                             "the link again."), True
+        else:
+            try:
+                show_stored(*read_stored(item_id, version))
+            except NotFoundError as exc:
+                problem = f"The linked scenario was not found or is not shared with you: {exc}."
+            except StoreUnavailable as exc:
+                problem, keep = f"The linked scenario cannot be opened now: {exc}", True
+            except (StoreError, ScenarioError) as exc:
+                problem = f"The linked scenario cannot be opened: {reason(exc)}."
+    if problem is None:
+        return
+    state["link_warning"] = view.markdown_text(f"{problem} The scenario on the page is "
+                                               "unchanged.")
+    if not keep:  # the link points back at what the page shows
+        write_link(open_link())
+
+
+def compared(refs: list[str], stored_by_id: dict[str, VersionInfo],
+             labels: dict[str, str]) -> tuple[list[Scenario], list[str]]:
+    """The scenarios to compare, and the labelled reasons of those that cannot be read.
+
+    An older version is named ``name · vN``; stored versions are read once per session.
+    """
+    state, chosen, unreadable = page_state(), [], []
+    for ref in refs:
+        target = view.parse_ref(ref)
+        if isinstance(target, str):
+            chosen.append(state["saved"][target])
+            continue
+        item_id, older = target
+        number = older or stored_by_id[item_id].latest
+        found = state["fetched"].get((item_id, number))
+        if found is None:
+            try:
+                found = state["fetched"][(item_id, number)] = read_stored(item_id, number)[1]
+            except (StoreError, ScenarioError) as exc:
+                unreadable.append(f"{labels[ref]}: {reason(exc)}")
+                continue
+        chosen.append(found if older is None else replace(found, name=f"{found.name} · v{number}"))
+    return chosen, unreadable
 
 
 def on_scenario_file() -> None:
@@ -176,18 +416,12 @@ pending = st.session_state.pop(LOAD, None)
 if pending is not None:
     load_scenario(pending)
 
-requested = st.query_params.get(LINK_PARAM)
-if requested is not None and requested != state["open"]:
-    if requested in state["saved"]:
-        open_saved(requested)
-    else:
-        load_scenario(view.default_scenario())
-        state["link_warning"] = (
-            f"The link asks for the saved scenario '{view.safe_text(requested)}', which is not "
-            "in this session (saved scenarios live only as long as the browser tab). "
-            "Showing the default scenario instead.")
-        state["open"] = None
-        del st.query_params[LINK_PARAM]
+link = (st.query_params.get(LINK_PARAM), st.query_params.get(VERSION_PARAM))
+if link != state["link"]:
+    state["link"] = link
+    follow_link()
+    if link == (None, None):  # back from another page: link to what the builder holds
+        write_link(open_link())
 
 # ---- header --------------------------------------------------------------------------------------
 st.title("Scenario builder")
@@ -257,7 +491,7 @@ def compare_cached(scenarios: tuple[Scenario, ...], eligibility: float, activati
 def locate_cached(data: bytes):
     """Parsed and located sites of an uploaded site list (raises on a bad file)."""
     parsed = site_lists.parse_site_list(data, valid_iso3)
-    with shared.cursor() as cur:
+    with shared.spatial() as cur:
         return site_lists.locate(cur, parsed)
 
 
@@ -378,11 +612,11 @@ with t_sites:
         try:
             located = locate_cached(site_file.getvalue())
         except UploadError as exc:
-            st.error(f"**{site_file.name} was not read** (the table is unchanged):\n\n"
-                     + view.markdown_list([str(exc)]))
+            st.error(f"**{view.markdown_text(site_file.name)} was not read** (the table is "
+                     "unchanged):\n\n" + view.markdown_list([str(exc)]))
         except SiteListError as exc:
-            st.error(f"**{site_file.name} has problems** (the table is unchanged):\n\n"
-                     + view.markdown_list(exc.problems))
+            st.error(f"**{view.markdown_text(site_file.name)} has problems** (the table is "
+                     "unchanged):\n\n" + view.markdown_list(exc.problems))
         else:
             counts = view.site_counts_table(located, names)
             new_rows, notes = view.rows_with_site_counts(edited, counts)
@@ -401,7 +635,8 @@ with t_sites:
                 if st.button("Use these site counts", key=K_USE_SITES, type="primary",
                              disabled=counts.empty):
                     load_rows(new_rows)
-                    state["notice"] = f"The table now holds the site counts of {site_file.name}."
+                    state["notice"] = view.markdown_text(
+                        f"The table now holds the site counts of {site_file.name}.")
                     st.rerun()
             with right:
                 deck = view.site_map(located, shared.country_shapes())
@@ -417,12 +652,12 @@ with t_file:
     st.file_uploader("Scenario file", key=K_FILE, on_change=on_scenario_file)
     upload = state["upload"]
     if upload and upload.get("problems"):
-        st.error(f"**{upload['file']} was not loaded** — the current scenario is unchanged. "
-                 f"Problems:\n\n" + view.markdown_list(upload["problems"]))
+        st.error(f"**{view.markdown_text(upload['file'])} was not loaded** — the current "
+                 "scenario is unchanged. Problems:\n\n" + view.markdown_list(upload["problems"]))
     elif upload and upload.get("loaded"):
         restored = ", ".join(f"'{n}'" for n in upload["loaded"])
-        st.success(f"Restored {restored} from {upload['file']}."
-                   + (" Every scenario of the file is also saved for comparing."
+        st.success(view.markdown_text(f"Restored {restored} from {upload['file']}.")
+                   + (" Every scenario of the file is also kept in this tab for comparing."
                       if len(upload["loaded"]) > 1 else ""))
 
 # ---- forecast ------------------------------------------------------------------------------------
@@ -471,26 +706,111 @@ if current is not None:
                            key="scenario_dl_json", file_name=f"{stem}.json",
                            mime="application/json")
 
-# ---- compare -------------------------------------------------------------------------------------
-st.header("Compare saved scenarios")
-st.caption("Saved scenarios live in this browser tab only; download them to keep them.")
-saved = state["saved"]
-c_save, c_open = st.columns([1, 2], vertical_alignment="bottom")
+# ---- saved scenarios -----------------------------------------------------------------------------
+st.header("Saved scenarios")
+status = st.container()
+c_save, c_note, c_who = st.columns([1.3, 3, 2], vertical_alignment="bottom")
 if c_save.button("Save current scenario", key=K_SAVE, disabled=current is None,
-                 help="Saved under its name; same name replaces.") and current is not None:
-    st.toast(save(current))
-c_open.selectbox("Open a saved scenario", list(saved), index=None, key=K_OPEN,
-                 on_change=on_open, placeholder="Choose a saved scenario")
-selected = st.multiselect(f"Scenarios to compare (up to {MAX_COMPARE})", list(saved),
-                          key=K_COMPARE)
+                 help="Every save is a new version; a scenario with the open one's name is its "
+                      "next version, another name a new scenario.") and current is not None:
+    save(current)
+
+store, store_problem = workspace.store()
+user = workspace.user()
+listing: list[VersionInfo] = []
+if store is not None and user is not None:
+    try:
+        listing = store.list(user=user)
+    except StoreError as exc:
+        store, store_problem = None, str(exc)
+stored_by_id = {i.id: i for i in listing}
+opened = state["open"] if state["open"] and "id" in state["open"] else None
+versions: list[VersionInfo] = []
+if opened is not None and store is not None and user is not None:
+    try:
+        versions = store.versions(opened["id"], user=user)
+    except StoreError:
+        versions = []  # no longer open to this user, or the store just went down
+
+with status:
+    if user is None:
+        st.info(auth.SIGNED_OUT)
+    elif store is None:
+        st.warning(view.markdown_text(
+            f"The workspace store cannot be used: {store_problem} Saving keeps scenarios in "
+            "this browser tab until it is back; download them to keep them."))
+    elif user.signed_in:
+        st.caption(view.markdown_text(
+            f"Saved in the workspace store as {user.name}, every save a new version; private "
+            "to you unless you share it with the team."))
+    else:
+        st.caption(view.markdown_text(
+            f"{auth.SINGLE_TEAM}. Every save is a new version in the workspace store."))
+    if state["store_message"] is not None:
+        level, text = state["store_message"]
+        (st.error if level == "error" else st.warning)(text)
+        state["store_message"] = None
+
+c_note.text_input("Note for this version (optional)", key=K_NOTE, max_chars=MAX_NOTE_LENGTH,
+                  placeholder="what changed, and why")
+target = save_target(current)
+if target is not None and target in stored_by_id:
+    c_who.caption(view.markdown_text(
+        f"Saving adds version {stored_by_id[target].latest + 1} of '{stored_by_id[target].name}'."))
+elif user is not None and user.signed_in and store is not None:
+    c_who.radio("Who sees a new scenario", [PRIVATE, TEAM], key=K_VISIBILITY, horizontal=True,
+                format_func={PRIVATE: "Only me", TEAM: "The team"}.get)
+
+saved = state["saved"]
+labels = {i.id: view.stored_label(i) for i in listing} | {
+    view.tab_ref(n): f"{n} · this tab only" for n in saved}
+if st.session_state.get(K_OPEN) not in labels:
+    st.session_state[K_OPEN] = None
+c_open, c_version, c_share = st.columns([3, 2, 1.3], vertical_alignment="bottom")
+c_open.selectbox("Open a saved scenario", list(labels), index=None, key=K_OPEN,
+                 on_change=on_open, format_func=labels.get,
+                 placeholder="Choose a saved scenario")
+if versions:
+    version_labels = {v.version: view.version_label(v) for v in versions}
+    if st.session_state.get(K_VERSION) not in version_labels:
+        st.session_state[K_VERSION] = opened["version"] if opened["version"] in version_labels \
+            else versions[0].version
+    c_version.selectbox("Version", list(version_labels), key=K_VERSION, on_change=on_version,
+                        format_func=version_labels.get)
+    for v in versions[1:]:  # older versions may be compared too
+        state["labels"][view.store_ref(v.id, v.version)] = \
+            f"{v.name} · {view.version_label(v)}"
+mine = stored_by_id.get(opened["id"]) if opened is not None else None
+if mine is not None and user is not None and user.signed_in and mine.owner_id == user.id:
+    share_to = TEAM if mine.visibility == PRIVATE else PRIVATE
+    c_share.button("Share with the team" if share_to == TEAM else "Make private",
+                   key=K_SHARE, on_click=on_share, args=(mine.id, share_to),
+                   help="Private: only you can open it, by the list or by its link. Shared: "
+                        "anyone signed in to this app can.")
+if listing:
+    with st.expander(f"Every saved scenario open to you ({len(listing)})"):
+        st.dataframe(view.stored_table(listing), hide_index=True, key="scenario_stored",
+                     width="stretch")
+
+chosen_now = st.session_state.get(K_COMPARE, [])
+older = {ref: label for ref, label in state["labels"].items()
+         if view.parse_ref(ref)[0] in stored_by_id
+         and (ref in chosen_now or (opened is not None
+                                    and view.parse_ref(ref)[0] == opened["id"]))}
+compare_labels = {**{i.id: view.stored_label(i) for i in listing}, **older,
+                  **{view.tab_ref(n): f"{n} · this tab only" for n in saved}}
+st.session_state[K_COMPARE] = [r for r in chosen_now if r in compare_labels]
+selected = st.multiselect(f"Scenarios to compare (up to {MAX_COMPARE})", list(compare_labels),
+                          key=K_COMPARE, format_func=compare_labels.get)
 problem = view.compare_problem(selected)
+chosen, unreadable = ([], []) if problem else compared(selected, stored_by_id, compare_labels)
 if problem:
     st.error(problem)
-elif selected:
-    chosen = [saved[name] for name in selected]
+if unreadable:
+    st.warning("**Left out of the comparison:**\n\n" + view.markdown_list(unreadable))
+if chosen:
     with st.spinner(f"Forecasting {len(chosen)} scenarios …"):
-        comparison = compare_cached(tuple(chosen),
-                                    eligibility, activation, n_sims)
+        comparison = compare_cached(tuple(chosen), eligibility, activation, n_sims)
     st.dataframe(view.comparison_table(comparison), hide_index=True, key="scenario_comparison",
                  width="stretch")
     st.altair_chart(charts.comparison_chart(comparison), key="scenario_compare_curves",
@@ -499,9 +819,9 @@ elif selected:
                        scenarios_to_csv(chosen, list(comparison.results)),
                        key="scenario_dl_compare", file_name="scenario-comparison.csv",
                        mime="text/csv")
-elif saved:
+elif compare_labels and not problem:
     st.caption("Pick saved scenarios to compare them.")
-else:
+elif not problem:
     st.caption("Save the current scenario, change it, save it again under another name, "
                "then compare.")
 

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
 
 from footprint import cli
 from footprint.cli import main
 from footprint.data import database
 from footprint.enrollment import forecast
+from footprint.io.scenario_json import scenario_from_json, scenario_to_json
+from footprint.paths import EXAMPLES_DIR
+from footprint.store.workspace import TEAM_USER, URL_VARIABLE, open_store
 
 
 def test_regions_json_in_a_real_process():
@@ -182,3 +189,105 @@ def test_the_installed_console_script_runs_the_cli():
                          cwd=Path.home())  # from anywhere, not only the checkout
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["Japan"] == ["JPN"]
+
+
+# ---- scenarios in the workspace store (issue 13) ------------------------------------------------
+
+EXAMPLE = EXAMPLES_DIR / "scenario_latam_hypertension.json"
+
+
+@pytest.fixture
+def store_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'workspace' / 'footprint.sqlite'}"
+
+
+def scenarios(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``footprint scenarios ...`` in a real process, against the store at ``url``."""
+    return subprocess.run([sys.executable, "-m", "footprint", "scenarios", *args],
+                          capture_output=True, text=True, env={**os.environ, URL_VARIABLE: url})
+
+
+def ok(out: subprocess.CompletedProcess[str]):
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout) if out.stdout.lstrip().startswith(("{", "[")) else out.stdout
+
+
+def test_scenarios_save_list_and_show_every_version(store_url, tmp_path):
+    saved = ok(scenarios(store_url, "save", str(EXAMPLE), "--note", "first cut"))
+    (item,) = ok(scenarios(store_url, "list", "--json"))
+    assert (item["name"], item["version"], item["author"], item["note"], item["visibility"]) \
+        == ("LatAm hypertension, phase III", 1, "team", "first cut", "team")
+    assert item["link"] == f"?scenario={item['id']}&version=1" and item["link"] in saved
+    bigger = tmp_path / "bigger.json"
+    bigger.write_text(json.dumps({**json.loads(EXAMPLE.read_text()), "target_patients": 600}))
+    ok(scenarios(store_url, "save", str(bigger), "--id", item["id"], "--note", "bigger"))
+    latest = ok(scenarios(store_url, "show", item["id"], "--json"))
+    assert (latest["version"], latest["latest"], latest["note"]) == (2, 2, "bigger")
+    assert latest["scenario"]["target_patients"] == 600
+    first = ok(scenarios(store_url, "show", item["id"], "--version", "1", "--json"))
+    assert first["scenario"] == json.loads(scenario_to_json(scenario_from_json(
+        EXAMPLE.read_text())))
+    assert "first cut" in ok(scenarios(store_url, "show", item["id"], "--version", "1"))
+    assert [r["version"] for r in ok(scenarios(store_url, "list", "--json"))] == [2]
+
+
+def refused_url() -> str:
+    with socket.socket() as probe:  # a port nobody listens on: a PostgreSQL that is down
+        probe.bind(("127.0.0.1", 0))
+        return f"postgresql://footprint:s3cret@127.0.0.1:{probe.getsockname()[1]}/footprint"
+
+
+def newer_schema(url: str) -> str:
+    store = open_store(url)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    store.close()
+    return url
+
+
+@pytest.mark.parametrize(("store", "args", "code", "expected"), [
+    ("up", ["show", "AAAAAAAAAAAAAAAA"], 2, "no scenario with this id is open to you"),
+    ("up", ["show", "x'; DROP TABLE documents; --"], 2, "not a store id"),
+    ("up", ["show", "A" * 5000], 2, "not a store id"),
+    ("up", ["show", "{saved}", "--version", "0"], 2, "not a version number"),
+    ("up", ["show", "{saved}", "--version", "7"], 2, "versions 1 to 1; there is no version 7"),
+    ("up", ["save", "{bad}"], 2, "is not a valid scenario"),
+    ("up", ["save", str(EXAMPLE), "--note", "x" * 2001], 2, "note: longer than 2,000"),
+    ("up", ["save", str(EXAMPLE), "--id", "AAAAAAAAAAAAAAAA"], 2, "no scenario with this id"),
+    ("down", ["list", "--json"], 1, "cannot be reached"),
+    ("newer", ["list"], 1, "newer than this version of Trial Footprint"),
+], ids=["unknown-id", "tampered-id", "oversized-id", "version-0", "no-such-version",
+        "invalid-file", "long-note", "next-version-of-nothing", "postgresql-down",
+        "newer-schema"])
+def test_scenarios_refusals_are_one_message_and_an_exit_code(store_url, tmp_path, store, args,
+                                                              code, expected):
+    saved = open_store(store_url).save_scenario(EXAMPLE.read_text(), user=TEAM_USER)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**json.loads(EXAMPLE.read_text()), "target_patients": -1}))
+    url = {"up": lambda: store_url, "down": refused_url,
+           "newer": lambda: newer_schema(store_url)}[store]()
+    out = scenarios(url, *(a.format(saved=saved.id, bad=bad) for a in args))
+    assert out.returncode == code, out.stderr
+    assert out.stderr.startswith("error: ") and expected in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and "s3cret" not in out.stderr and not out.stdout
+
+
+def test_the_cli_and_the_app_share_one_store(store_url, monkeypatch):
+    saved = ok(scenarios(store_url, "save", str(EXAMPLE), "--note", "from the CLI"))
+    (item,) = ok(scenarios(store_url, "list", "--json"))
+    monkeypatch.setenv(URL_VARIABLE, store_url)
+    at = AppTest.from_file("../app.py", default_timeout=60)  # relative to this file
+    at.run()
+    at.switch_page("app_pages/scenario_builder.py")
+    at.query_params.update({"scenario": item["id"]})
+    at.run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.text_input(key="scenario_name").value == item["name"] in saved
+    at.number_input(key="scenario_target").set_value(500)
+    at.run()
+    at.text_input(key="scenario_note").set_value("from the app")
+    at.button(key="scenario_save").click()
+    at.run()
+    shown = ok(scenarios(store_url, "show", item["id"], "--json"))
+    assert (shown["version"], shown["note"], shown["scenario"]["target_patients"]) \
+        == (2, "from the app", 500)

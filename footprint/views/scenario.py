@@ -4,7 +4,8 @@ The page reads its widgets and calls these helpers: the country table's columns 
 help from the scenario schema), a :class:`~footprint.enrollment.scenario.Scenario` built from the
 header fields and that table, an uploaded site list merged into it, where every resolved model
 input comes from, and forecasts, comparisons and optimiser proposals as display tables; the site
-list's map. Charts are in :mod:`footprint.views.charts`.
+list's map; the workspace store's scenarios as listings and labels, and who is signed in.
+Charts are in :mod:`footprint.views.charts`.
 
 Every function here is pure (no I/O beyond reading the shipped example scenario).
 """
@@ -29,6 +30,7 @@ from footprint.assumptions import (
     DEFAULT_STARTUP_WEEKS,
     DEFAULT_WINDOW_MONTHS,
     MAX_COMPARE,
+    MAX_NAME_LENGTH,
     MAX_SITES_PER_COUNTRY,
     STARTUP_CV,
 )
@@ -40,6 +42,7 @@ from footprint.errors import ScenarioError
 from footprint.io.scenario_json import scenario_from_json
 from footprint.io.site_lists import count_per_country
 from footprint.paths import EXAMPLES_DIR
+from footprint.store.workspace import Principal, VersionInfo
 from footprint.views.format import slug
 from footprint.views.maps import view_for_bounds
 
@@ -691,12 +694,18 @@ def site_map(
 
 
 # --- Text -------------------------------------------------------------------------------------
-_MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~:])")
+_MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~:&])")
+
+
+def markdown_text(text: str) -> str:
+    """A plain text (a user's scenario or file name) for a markdown message: every markdown
+    character escaped, so it shows as typed and never as markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def markdown_list(items: Sequence[str]) -> str:
     """A markdown bullet list of plain texts, every markdown character escaped."""
-    return "\n".join("- " + _MARKDOWN_SPECIAL.sub(r"\\\1", str(item)) for item in items)
+    return "\n".join("- " + markdown_text(item) for item in items)
 
 
 def safe_text(value: str, limit: int = 60) -> str:
@@ -709,3 +718,80 @@ def file_stem(name: str) -> str:
     """A file-name-safe slug of a scenario name (``scenario`` when nothing is left)."""
     return slug(name)[:60] or "scenario"
 
+
+
+# --- The workspace store ----------------------------------------------------------------------
+TAB_PREFIX: Final = "tab:"
+"""How a reference names a scenario kept only in the browser tab (a store id has no ':')."""
+
+_LINE_BREAKS: Final = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def tab_ref(name: str) -> str:
+    """The reference of a scenario kept only in this browser tab."""
+    return TAB_PREFIX + name
+
+
+def store_ref(item_id: str, version: int | None = None) -> str:
+    """The reference of a stored scenario: its latest version, or ``version``."""
+    return item_id if version is None else f"{item_id}@{version}"
+
+
+def parse_ref(ref: str) -> tuple[str, int | None] | str:
+    """A stored scenario's (id, version or None) from :func:`store_ref`, or a tab scenario's
+    name from :func:`tab_ref`."""
+    if ref.startswith(TAB_PREFIX):
+        return ref[len(TAB_PREFIX):]
+    item_id, _, version = ref.partition("@")
+    return item_id, int(version) if version else None
+
+
+def saved_text(info: VersionInfo) -> str:
+    """When a version was saved, to the minute: ``2026-05-01 14:03 UTC``."""
+    return info.saved_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    line = _LINE_BREAKS.sub(" ", text).strip()
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def stored_label(info: VersionInfo) -> str:
+    """A stored scenario as a choice: ``name · v3 · author · time`` (``private`` when so)."""
+    parts = [info.name, f"v{info.version}", info.author, saved_text(info)]
+    return " · ".join(parts + (["private"] if info.visibility == "private" else []))
+
+
+def version_label(info: VersionInfo) -> str:
+    """One version as a choice: ``v2 · author · time · note``."""
+    parts = [f"v{info.version}", info.author, saved_text(info)]
+    return " · ".join(parts + ([_short(info.note)] if info.note.strip() else []))
+
+
+def stored_table(listing: Sequence[VersionInfo]) -> pd.DataFrame:
+    """The stored scenarios open to the user, newest first: name, latest version, author,
+    time, note and who sees each."""
+    return pd.DataFrame({
+        "Scenario": [i.name for i in listing],
+        "Versions": [i.latest for i in listing],
+        "Last saved by": [i.author for i in listing],
+        "Saved": [saved_text(i) for i in listing],
+        "Note": [_short(i.note, 120) for i in listing],
+        "Seen by": ["the team" if i.visibility == "team" else f"{i.owner_name} only"
+                    for i in listing],
+    }, columns=["Scenario", "Versions", "Last saved by", "Saved", "Note", "Seen by"])
+
+
+def principal_of(claims: Mapping[str, Any]) -> Principal | None:
+    """Who is signed in, from the identity provider's claims (Streamlit's ``st.user``).
+
+    The id is the provider's stable subject ``sub`` (else the e-mail address); the name shown
+    as author is ``name``, else the e-mail, else the subject, on one line and at most
+    MAX_NAME_LENGTH characters. None without a subject (not signed in).
+    """
+    subject = claims.get("sub") or claims.get("email")
+    if not isinstance(subject, str) or not subject.strip():
+        return None
+    name = next((v for v in (claims.get("name"), claims.get("email"))
+                 if isinstance(v, str) and _short(v)), subject)
+    return Principal(subject, _short(name, MAX_NAME_LENGTH))

@@ -1,5 +1,6 @@
 """Fixtures of the app tests: the Scenario builder under AppTest, and a real `streamlit run`
-on 127.0.0.1 with Debian's Chromium for the browser tests."""
+on 127.0.0.1 with Debian's Chromium for the browser tests. Every test and server saves into a
+throwaway SQLite workspace store, never the real workspace/ folder."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from footprint.store.workspace import URL_VARIABLE
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = "../../app.py"  # AppTest paths are relative to the test file
 CHROMIUM = "/usr/bin/chromium"
@@ -27,6 +30,19 @@ def _run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def sqlite_url(folder: Path) -> str:
+    """The URL of a SQLite workspace store in ``folder``."""
+    return f"sqlite:///{folder / 'workspace' / 'footprint.sqlite'}"
+
+
+@pytest.fixture(autouse=True)
+def workspace_url(tmp_path, monkeypatch) -> str:
+    """A store of each test's own for the app under AppTest (FOOTPRINT_DATABASE_URL)."""
+    url = sqlite_url(tmp_path)
+    monkeypatch.setenv(URL_VARIABLE, url)
+    return url
 
 
 @pytest.fixture
@@ -66,21 +82,25 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _serve(log_name: str) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port until the block ends; yields its URL.
+def serve(log_name: str, store_url: str, *options: str, port: int | None = None
+          ) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port (or ``port``) until the block ends,
+    saving into the workspace store at ``store_url``; yields its URL. ``options`` are more
+    ``streamlit run`` options (``--secrets.files``, ...).
 
     The server's output goes to ``test-results/<log_name>``: a file, not a pipe nobody
     reads (a full pipe stalls the server).
     """
-    port = _free_port()
+    port = port or _free_port()
     log_path = ROOT / "test-results" / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
              "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", *options],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, URL_VARIABLE: store_url},
         )
         try:
             url = f"http://127.0.0.1:{port}"
@@ -101,14 +121,14 @@ def _serve(log_name: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def server(tmp_path_factory) -> Iterator[str]:
     """The app served on loopback for the whole session."""
-    with _serve("browser-server.log") as url:
+    with serve("browser-server.log", sqlite_url(tmp_path_factory.mktemp("server"))) as url:
         yield url
 
 
 @pytest.fixture
-def fresh_server() -> Iterator[str]:
+def fresh_server(tmp_path) -> Iterator[str]:
     """The app on a server of its own that no page has visited yet."""
-    with _serve("browser-fresh-server.log") as url:
+    with serve("browser-fresh-server.log", sqlite_url(tmp_path / "server")) as url:
         yield url

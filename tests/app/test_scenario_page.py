@@ -11,6 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from footprint.enrollment.scenario import CountryPlan, Scenario
+from footprint.io.scenario_json import scenario_to_json
+from footprint.store.workspace import TEAM_USER, Principal, VersionInfo, open_store
 from footprint.views import scenario as view
 
 APP = "../../app.py"  # AppTest paths are relative to this file
@@ -261,70 +263,150 @@ def test_the_optimiser_says_when_no_site_is_needed(app):
 
 # ---- saved scenarios, compare, link --------------------------------------------------------------
 
-def save(at: AppTest) -> AppTest:
+def save(at: AppTest, note: str = "") -> AppTest:
+    at.text_input(key="scenario_note").set_value(note)
     at.button(key="scenario_save").click()
     return run(at)
 
 
-def test_saving_two_scenarios_and_comparing_shows_both(app):
+def stored(url: str, user: Principal = TEAM_USER) -> dict[str, VersionInfo]:
+    """The latest version of each scenario in the store at ``url`` open to ``user``, by name."""
+    store = open_store(url)
+    try:
+        return {i.name: i for i in store.list(user=user)}
+    finally:
+        store.close()
+
+
+def opened(**params: str) -> AppTest:
+    """A new session (another browser) opening the Scenario builder at a link."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    run(at)
+    at.switch_page(PAGE)
+    at.query_params.update(params)
+    return run(at)
+
+
+def warnings(at: AppTest) -> str:
+    return "\n".join(w.value for w in at.warning).replace("\\", "")
+
+
+def test_saving_two_scenarios_and_comparing_shows_both(app, workspace_url):
     save(app)
-    assert app.query_params["scenario"] == EXAMPLE.name
+    first = stored(workspace_url)[EXAMPLE.name]
+    assert (first.version, first.author, first.visibility) == (1, "team", "team")
+    assert app.query_params == {"scenario": first.id, "version": "1"}
     load(app, replace(EXAMPLE, name="More Brazil",
                       countries=(replace(EXAMPLE.countries[0], sites=30),
                                  *EXAMPLE.countries[1:])))
     save(app)
-    assert app.multiselect(key="scenario_compare").value == [EXAMPLE.name, "More Brazil"]
+    second = stored(workspace_url)["More Brazil"]
+    assert app.multiselect(key="scenario_compare").value == [first.id, second.id]
     summary = table_with(app, "P50 [months]")
     assert list(summary["Scenario"]) == [EXAMPLE.name, "More Brazil"]
     assert list(summary["Sites"]) == [38, 54]
     assert summary.loc[1, "P50 [months]"] < summary.loc[0, "P50 [months]"]
     curves = curve_rows(app)
     assert {r["scenario"] for r in curves} == {EXAMPLE.name, "More Brazil"}
+    listed = table_with(app, "Last saved by")
+    assert list(listed["Scenario"]) == ["More Brazil", EXAMPLE.name]  # newest first
     # opening a saved scenario brings it back into the builder and into the link
-    app.selectbox(key="scenario_open").set_value(EXAMPLE.name)
+    app.selectbox(key="scenario_open").set_value(first.id)
     run(app)
     assert sites_of(app)["BRA"] == 14
-    assert app.query_params["scenario"] == EXAMPLE.name
+    assert app.query_params == {"scenario": first.id, "version": "1"}
 
 
-def test_a_name_typed_just_before_saving_is_the_saved_name(app):
+def test_a_name_typed_just_before_saving_is_the_saved_name(app, workspace_url):
     app.text_input(key="scenario_name").set_value("Typed then saved")
     app.button(key="scenario_save").click()  # both reach the page in the same run
     run(app)
-    assert app.query_params["scenario"] == "Typed then saved"
-    assert app.selectbox(key="scenario_open").options == ["Typed then saved"]
+    (only,) = stored(workspace_url).values()
+    assert only.name == "Typed then saved"
+    assert app.query_params["scenario"] == only.id
+    assert app.selectbox(key="scenario_open").options[0].startswith("Typed then saved · v1")
 
 
-def test_more_than_four_scenarios_get_a_clear_message(app):
+def test_saving_again_adds_a_version_with_its_note_and_old_versions_reopen(app, workspace_url):
+    save(app, note="first cut")
+    app.number_input(key="scenario_target").set_value(600)
+    run(app)
+    save(app, note="more patients")
+    latest = stored(workspace_url)[EXAMPLE.name]
+    assert (latest.version, latest.note) == (2, "more patients")
+    assert app.query_params == {"scenario": latest.id, "version": "2"}
+    assert app.text_input(key="scenario_note").value == ""  # a note belongs to one version
+    versions = app.selectbox(key="scenario_version")
+    assert versions.value == 2
+    assert versions.options[0].startswith("v2 · team · ") and "more patients" in versions.options[0]
+    assert versions.options[1].endswith("first cut")
+    versions.set_value(1)
+    run(app)
+    assert app.number_input(key="scenario_target").value == 480
+    assert app.query_params == {"scenario": latest.id, "version": "1"}
+    # the older version is offered for comparing beside the latest
+    app.multiselect(key="scenario_compare").set_value([latest.id, f"{latest.id}@1"])
+    run(app)
+    summary = table_with(app, "P50 [months]")
+    assert list(summary["Scenario"]) == [EXAMPLE.name, f"{EXAMPLE.name} · v1"]
+    assert list(summary["Target patients"]) == [600, 480]
+
+
+def test_more_than_four_scenarios_get_a_clear_message(app, workspace_url):
     for i in range(5):
         load(app, replace(EXAMPLE, name=f"Plan {i}"))
         save(app)
     assert len(app.multiselect(key="scenario_compare").value) == 4  # saving stops adding at 4
-    app.multiselect(key="scenario_compare").select("Plan 4")
+    app.multiselect(key="scenario_compare").select(stored(workspace_url)["Plan 4"].id)
     run(app)
     assert "at most 4 scenarios side by side; 5 are selected" in errors(app)
     assert not any("P50 [months]" in f.value.columns for f in app.dataframe)
 
 
-def test_an_unknown_scenario_in_the_link_warns_and_shows_the_default():
-    at = AppTest.from_file(APP, default_timeout=60)
-    run(at)
-    at.switch_page(PAGE)
-    at.query_params["scenario"] = "<b>Nope</b>"
-    run(at)
-    (warning,) = at.warning
-    assert "'bNopeb'" in warning.value and "Showing the default scenario" in warning.value
-    assert "<b>" not in warning.value
-    assert at.text_input(key="scenario_name").value == EXAMPLE.name
-    assert "scenario" not in at.query_params
+def test_a_link_opens_the_stored_scenario_in_another_session(workspace_url):
+    store = open_store(workspace_url)
+    mine = Scenario("Linked plan", "type2_diabetes", 150, (CountryPlan("JPN", 4),),
+                    deadline_months=30.0)
+    first = store.save_scenario(scenario_to_json(mine), user=TEAM_USER)
+    store.save_scenario(scenario_to_json(replace(mine, target_patients=300)), user=TEAM_USER,
+                        scenario_id=first.id, note="bigger")
+    store.close()
+    at = opened(scenario=first.id)  # the latest version
+    assert at.text_input(key="scenario_name").value == "Linked plan"
+    assert at.number_input(key="scenario_target").value == 300
+    assert sites_of(at) == {"JPN": 4}
+    assert not at.warning
+    assert at.selectbox(key="scenario_open").value == first.id
+    assert at.selectbox(key="scenario_version").value == 2
+    pinned = opened(scenario=first.id, version="1")
+    assert pinned.number_input(key="scenario_target").value == 150
+    assert pinned.query_params == {"scenario": first.id, "version": "1"}
 
 
-def test_the_scenario_survives_a_visit_to_another_page(app):
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"scenario": "AAAAAAAAAAAAAAAA"}, "not found or is not shared with you"),
+    ({"scenario": "AAAAAAAAAAAAAAAA", "version": "3"}, "not found or is not shared with you"),
+    ({"scenario": "<b>Nope</b>"}, "'bNopeb', which is neither in the workspace store"),
+], ids=["unknown-id", "unknown-id-and-version", "a-name-not-in-this-tab"])
+def test_a_link_that_opens_nothing_says_so_and_keeps_the_page(app, params, expected):
+    load(app, Scenario("Mine", "hypertension", 300, (CountryPlan("FRA", 5),)))
+    app.query_params.update(params)
+    run(app)
+    text = warnings(app)
+    assert expected in text and "The scenario on the page is unchanged" in text, text
+    assert "<b>" not in text
+    assert app.text_input(key="scenario_name").value == "Mine"
+    assert sites_of(app) == {"FRA": 5}
+    assert "scenario" not in app.query_params
+
+
+def test_the_scenario_survives_a_visit_to_another_page(app, workspace_url):
     load(app, Scenario("Kept", "type2_diabetes", 150, (CountryPlan("JPN", 4),),
                        deadline_months=30.0))
     app.slider(key="scenario_activation").set_value(120)
     run(app)
     save(app)
+    kept = stored(workspace_url)["Kept"]
     app.switch_page("app_pages/methods.py")
     run(app)
     app.switch_page(PAGE)
@@ -333,5 +415,6 @@ def test_the_scenario_survives_a_visit_to_another_page(app):
     assert app.number_input(key="scenario_deadline").value == 30.0
     assert app.slider(key="scenario_activation").value == 120
     assert sites_of(app) == {"JPN": 4}
-    assert app.multiselect(key="scenario_compare").value == ["Kept"]
+    assert app.multiselect(key="scenario_compare").value == [kept.id]
     assert table_with(app, "P50 [months]")["Scenario"].tolist() == ["Kept"]
+    assert app.query_params == {"scenario": kept.id, "version": "1"}  # the link is back

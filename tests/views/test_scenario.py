@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from footprint.enrollment import forecast as fc
 from footprint.enrollment import planning
 from footprint.enrollment.scenario import FIELDS, CountryPlan, Scenario, resolve
 from footprint.errors import ScenarioError
+from footprint.store.workspace import Principal, VersionInfo
 from footprint.views import scenario as view
 
 VALID_ISO3 = {"BRA", "MEX", "ARG", "COL", "USA", "JPN", "FRA"}
@@ -364,3 +366,56 @@ def test_site_map_frames_every_site(lons, lats):
         assert abs((lon - view_state.longitude) * scale) <= width / 2
         assert abs((y(lat) - y(view_state.latitude)) * scale) <= height / 2
     assert view_state.zoom <= 7
+
+
+# ---- the workspace store ----------------------------------------------------------------------
+
+def version_info(**changes) -> VersionInfo:
+    fields = {"id": "AAAAAAAAAAAAAAAA", "kind": "scenario", "version": 2, "latest": 3,
+              "name": "Plan A", "format": "json", "author": "Alice", "note": "",
+              "saved_at": datetime(2026, 5, 1, 14, 3, 59, tzinfo=UTC),
+              "owner_id": "alice-sub", "owner_name": "Alice", "visibility": "team"}
+    return VersionInfo(**{**fields, **changes})
+
+
+@pytest.mark.parametrize("ref", ["AAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAA@12", "tab:a:b@c"])
+def test_references_name_a_stored_version_or_a_tab_scenario(ref):
+    target = view.parse_ref(ref)
+    again = view.tab_ref(target) if isinstance(target, str) else view.store_ref(*target)
+    assert again == ref
+    assert view.parse_ref("tab:Plan @1") == "Plan @1"
+    assert view.parse_ref("AAAAAAAAAAAAAAAA@12") == ("AAAAAAAAAAAAAAAA", 12)
+
+
+def test_stored_versions_are_labelled_with_version_author_time_and_note():
+    info = version_info(note="line one\nline two " + "x" * 80, visibility="private")
+    assert view.stored_label(info) == "Plan A · v2 · Alice · 2026-05-01 14:03 UTC · private"
+    label = view.version_label(info)
+    assert label.startswith("v2 · Alice · 2026-05-01 14:03 UTC · line one line two x")
+    assert label.endswith("…") and "\n" not in label
+    table = view.stored_table([info, version_info(name="B", note="")])
+    assert table.to_dict("records")[0] == {
+        "Scenario": "Plan A", "Versions": 3, "Last saved by": "Alice",
+        "Saved": "2026-05-01 14:03 UTC", "Note": "line one line two " + "x" * 80,
+        "Seen by": "Alice only"}
+    assert table.loc[1, "Seen by"] == "the team"
+    assert list(view.stored_table([]).columns) == list(table.columns)
+
+
+@pytest.mark.parametrize(("claims", "expected"), [
+    ({"sub": "s1", "name": "Alice", "email": "a@x.org"}, Principal("s1", "Alice")),
+    ({"sub": "s1", "email": "a@x.org"}, Principal("s1", "a@x.org")),
+    ({"email": "a@x.org"}, Principal("a@x.org", "a@x.org")),
+    ({"sub": "s1", "name": "Al\nice\t" + "y" * 300}, Principal("s1", "Al ice " + "y" * 192 + "…")),
+    ({"is_logged_in": True}, None),
+    ({"sub": "  "}, None),
+])
+def test_who_is_signed_in_comes_from_the_providers_claims(claims, expected):
+    assert view.principal_of(claims) == expected
+    if expected is not None:
+        assert len(expected.name) <= assumptions.MAX_NAME_LENGTH
+
+
+def test_markdown_text_shows_markup_as_typed():
+    assert view.markdown_text("<b>x</b> **y** [l](u) :red[z] $m$ & 1.") == (
+        r"\<b\>x\</b\> \*\*y\*\* \[l\]\(u\) \:red\[z\] \$m\$ \& 1\.")
