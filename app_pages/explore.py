@@ -203,28 +203,37 @@ if country:
         st.markdown(f"**Drill-down: {names[country]}**")
         st.caption(f"{subnational.SUBNATIONAL_CAVEATS[country]} {subnational.REACH_CAVEAT}")
         units = pool.subnational_funnel(row, shared.subnational_units(country))
+        st.caption(subnational.share_out_caption(units, names[country]))
         drill_metric = st.radio(
             "Colour the units by", list(subnational.SUBNATIONAL_METRICS), horizontal=True,
             format_func=lambda m: subnational.SUBNATIONAL_METRICS[m][0],
             key="explore_drill_metric")
         min_population = subnational.CITY_MIN_POPULATION[country]
-        cities = subnational.city_points(shared.major_cities(country, min_population))
+        cities = subnational.city_points(subnational.inset_points(
+            shared.major_cities(country, min_population), country))
         unit_props, unit_legend, unit_counts = subnational.subnational_properties(
             units, drill_metric)
-        unit_geometry = maps.geometries(units)
+        unit_geometry = maps.geometries(subnational.inset_units(units, country))
         unit_layer = maps.polygon_layer("units", maps.feature_collection(
             unit_props, ["unit_code", "name", "value_text", "detail_text", "fill"],
             geometry=unit_geometry))
         unit_borders = maps.border_layer(
             "unit-borders", maps.ring_segments(unit_geometry, shared_only=True))
+        inset_frames = maps.border_layer("inset-frames", subnational.inset_frames(country),
+                                         subnational.INSET_FRAME)
         city_layer = maps.points_layer("cities", cities, "population",
                                        ["name", "value_text", "detail_text"])
-        st.pydeck_chart(maps.deck([unit_layer, unit_borders, city_layer], maps.TOOLTIP_HTML,
-                                  shared.country_view(country)),
-                        key="explore_subnational_map", height=460)
-        st.caption(f"Dots: cities of {fmt.format_value(min_population, 'people')} or more "
-                   f"({len(cities)}), area proportional to population (GeoNames, CC BY 4.0).")
-        sub_legend, sub_table = st.columns([1, 2])
+        width, height = subnational.DRILL_MAP_SIZE[country]
+        beside = width < 800  # a country about as tall as wide: its tables beside the map
+        map_col, side_col = st.columns([3, 2]) if beside else (st.container(), None)
+        map_col.pydeck_chart(
+            maps.deck([unit_layer, unit_borders, inset_frames, city_layer], maps.TOOLTIP_HTML,
+                      shared.country_view(country)),
+            key="explore_subnational_map", height=height)
+        map_col.caption(f"Dots: cities of {fmt.format_value(min_population, 'people')} or "
+                        f"more ({len(cities)}), area proportional to population (GeoNames, "
+                        "CC BY 4.0).")
+        sub_legend, sub_table = (side_col, side_col) if beside else st.columns([1, 2])
         title, unit = subnational.SUBNATIONAL_METRICS[drill_metric]
         sub_legend.dataframe(
             fmt.legend_styler(fmt.legend_rows(unit_legend, unit_counts, unit, "units")),
@@ -233,8 +242,9 @@ if country:
         unit_table = subnational.subnational_table(units)
         sub_table.dataframe(unit_table, hide_index=True, key="explore_subnational_table",
                             height=fmt.table_height(10),
-                            column_config={c: st.column_config.NumberColumn(format="localized")
-                                           for c in unit_table.columns[2:]})
+                            column_config={c: st.column_config.NumberColumn(
+                                format="%.2f" if c.endswith("[%]") else "localized")
+                                for c in unit_table.columns[2:]})
 
 shared.write_link(url_state.view_params(
     url_state.ViewState(region=region, metric=metric_id, indication=indication_id,

@@ -132,7 +132,7 @@ def region_view(region: str) -> pdk.ViewState:
 @st.cache_data(show_spinner=False)
 def country_view(iso3: str) -> pdk.ViewState:
     """The map view that frames one country's sub-national units."""
-    return maps.view_for(subnational.drill_frame(subnational_units(iso3), iso3), height_px=460)
+    return subnational.drill_view(subnational_units(iso3), iso3)
 
 
 @st.cache_data(show_spinner=False)

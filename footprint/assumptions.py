@@ -72,6 +72,14 @@ DEFAULT_ELIGIBILITY_SHARE: Final[float] = _entry(
     "DEFAULT_ELIGIBILITY_SHARE", 0.10, "0-1",
     "share of diagnosed patients who meet a trial's criteria (sidebar)",
     "assumption: protocol-specific; change it per trial", "assumption")
+SUBNATIONAL_SHARE_KEY: Final[str] = _entry(
+    "SUBNATIONAL_SHARE_KEY", "reach", "column",
+    "a state's, prefecture's or Indian state's patients are its country's funnel times its "
+    "share of the country's urban reach (people in GeoNames places of 15,000+, each district "
+    "listed beside its city counted once), so the units add up to the country",
+    "assumption: the one sub-national figure in the data (no sub-national census, age or "
+    "prevalence is shipped), so rural people are shared out as the urban ones are",
+    "assumption")
 DEFAULT_WINDOW_MONTHS: Final[float] = _entry(
     "DEFAULT_WINDOW_MONTHS", 36.0, "months",
     "recruitment window that turns a yearly incident pool into a cap when a scenario has no "

@@ -62,7 +62,7 @@ def test_pool_json_has_the_funnel_for_each_country():
         assert "World Bank" in row["source"]
 
 
-def test_scores_csv_for_a_region():
+def test_scores_csv_for_a_region_leaves_gated_countries_out_with_a_note():
     import io
 
     import pandas as pd
@@ -70,11 +70,60 @@ def test_scores_csv_for_a_region():
                   "--csv", "-")
     assert out.returncode == 0, out.stderr
     table = pd.read_csv(io.StringIO(out.stdout))
-    assert len(table) == 20
+    assert len(table) == 17  # the region's 20 countries less the 3 gated
     assert {"pool_score", "friction_index", "infrastructure_risk", "attractiveness", "rank",
-            "friction_components_used", "infrastructure_components_used"} <= set(table.columns)
+            "friction_components_used", "infrastructure_components_used", "gate_level",
+            "gate_label", "gate_sources", "gate_as_of"} <= set(table.columns)
     assert list(table["rank"].dropna()) == sorted(table["rank"].dropna())
     assert table["attractiveness"].is_monotonic_decreasing
+    assert not {"CUB", "HTI", "VEN"} & set(table["iso3"])
+    assert out.stderr == ("note: 3 gated countries left out (embargo, sanctions or war; "
+                          "--include-gated ranks them with a penalty): CUB (embargo), HTI (war), "
+                          "VEN (sanctions)\n")
+
+
+def test_scores_include_gated_ranks_them_and_the_json_has_the_gate(capsys):
+    from footprint.assumptions import GATE_PENALTY_POINTS
+    argv = ["scores", "--region", "Latin America", "--indication", "hypertension", "--json"]
+    assert main(argv) == 0
+    default = {r["iso3"]: r for r in json.loads(capsys.readouterr().out)}
+    assert main([*argv, "--include-gated"]) == 0
+    captured = capsys.readouterr()
+    rows = {r["iso3"]: r for r in json.loads(captured.out)}
+    assert captured.err == ""  # nothing left out, no note
+    assert set(rows) - set(default) == {"CUB", "HTI", "VEN"}
+    cuba, brazil = rows["CUB"], rows["BRA"]
+    assert (cuba["gate_level"], cuba["gate_label"]) == ("embargo", "embargo")
+    assert cuba["risk_tier"] == "high" and cuba["rank"] > brazil["rank"]
+    assert brazil["gate_level"] == "none_known" and brazil["gate_as_of"]
+    assert isinstance(cuba["gate_sources"], list) and len(cuba["gate_sources"]) > 1
+    assert any("treasury.gov" in source for source in cuba["gate_sources"])
+    assert all(";" not in source for source in cuba["gate_sources"])
+    assert rows["BRA"]["attractiveness"] == default["BRA"]["attractiveness"]
+    assert cuba["attractiveness"] < 100 - GATE_PENALTY_POINTS  # penalised
+
+
+TOKYO_CENSUS_2020 = 14_047_594  # Statistics Bureau of Japan, 2020 Population Census
+
+
+def test_pool_subnational_json_shares_out_the_country(capsys):
+    argv = ["pool", "--indication", "type2_diabetes", "--json"]
+    assert main([*argv, "--countries", "JPN"]) == 0
+    country = json.loads(capsys.readouterr().out)[0]
+    assert main([*argv, "--subnational", "jpn"]) == 0
+    captured = capsys.readouterr()
+    units = json.loads(captured.out)
+    assert len(units) == 47
+    assert captured.err.startswith("note: share-out by urban reach: ")
+    fields = set(country) - {"iso3", "name"}
+    for unit in units:
+        assert fields | {"unit_code", "name", "iso3", "reach", "share"} == set(unit)
+        assert unit["iso3"] == "JPN" and unit["rate"] == country["rate"]
+    for field in ["population_in_band", "prevalent_patients", "diagnosed_patients",
+                  "eligible_patients", "reachable_patients"]:
+        assert sum(u[field] for u in units) == pytest.approx(country[field], rel=1e-9)
+    tokyo = next(u for u in units if u["unit_code"] == "JP.TK")
+    assert tokyo["name"] == "Tokyo" and 10e6 < tokyo["reach"] < TOKYO_CENSUS_2020
 
 
 @pytest.mark.parametrize(
@@ -84,6 +133,10 @@ def test_scores_csv_for_a_region():
         (["pool", "--indication", "hiv", "--countries", "USA,XXX"], "XXX"),
         (["scores", "--region", "Atlantis", "--indication", "hiv"], "Latin America"),
         (["scores", "--indication", "nope"], "hypertension"),
+        (["pool", "--indication", "hiv", "--subnational", "FRA"], "USA, JPN, IND"),
+        (["pool", "--indication", "hiv"], "--subnational"),
+        (["pool", "--indication", "hiv", "--countries", "USA", "--subnational", "USA"],
+         "--countries"),
     ],
 )
 def test_unknown_choices_exit_2_and_list_valid_ones(capsys, args, listed):

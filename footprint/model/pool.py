@@ -28,7 +28,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from footprint.assumptions import DEFAULT_ELIGIBILITY_SHARE, OPEN_AGE_TOP
+from footprint.assumptions import (
+    DEFAULT_ELIGIBILITY_SHARE,
+    OPEN_AGE_TOP,
+    SUBNATIONAL_SHARE_KEY,
+)
 from footprint.data.model_inputs import ModelInputs
 
 BROAD_BANDS = (("SP.POP.0014.TO.ZS", 0, 15), ("SP.POP.1564.TO.ZS", 15, 65),
@@ -37,6 +41,18 @@ KINDS = ("indicator", "custom", "age_driven")
 UNITS = ("prevalent", "incident_per_year")
 FUNNEL = ("population_in_band", "prevalent_patients", "diagnosed_patients",
           "eligible_patients", "reachable_patients")
+SUBNATIONAL_COUNTRIES = ("USA", "JPN", "IND")
+"""Countries with sub-national units (Natural Earth admin-1, GeoNames places)."""
+SHARE_OUT_RULE = (
+    "share-out by urban reach: each unit's patients are the country's funnel times the unit's "
+    "share of the country's urban reach (people in GeoNames places of 15,000+, each district "
+    "listed beside its city counted once), so the units add up to the country; reach is "
+    "scaled down where the places add up to more than the country's urban population (World "
+    "Bank), and the country's rates apply in every unit")
+"""The rule of :func:`subnational_funnel` in words, for the page caption and the CLI."""
+# What a sub-national unit takes over from its country as it is (rates, shares, years, sources).
+COUNTRY_FIELDS = ("rate", "diagnosed_share", "urban_share", "pool_year", "population_year",
+                  "pool_source", "diagnosed_source")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,14 +175,16 @@ def funnel(inputs: ModelInputs, indication: Indication,
 
     Returns
     -------
-    DataFrame indexed by iso3 with the :data:`FUNNEL` columns, plus ``band_share``,
-    ``rate``, ``diagnosed_share``, ``urban_share``, ``pool_year``, ``population_year``,
-    ``pool_source``, ``diagnosed_source``. Missing inputs give NaN, never zero.
+    DataFrame indexed by iso3 with the :data:`FUNNEL` columns, plus ``population``
+    [people], ``band_share``, ``rate``, ``diagnosed_share``, ``urban_share``, ``pool_year``,
+    ``population_year``, ``pool_source``, ``diagnosed_source``. Missing inputs give NaN,
+    never zero.
     """
     if not 0 <= eligibility_share <= 1:
         raise ValueError("eligibility share must be in [0, 1]")
     v = inputs.values
     out = pd.DataFrame(index=inputs.countries.index)
+    out["population"] = v["SP.POP.TOTL"]
     out["band_share"] = band_share(v, indication.age_low, indication.age_high)
     out["population_in_band"] = v["SP.POP.TOTL"] * out["band_share"]
     rate, year, source = prevalence(inputs, indication)
@@ -190,24 +208,36 @@ def funnel(inputs: ModelInputs, indication: Indication,
 
 
 def subnational_funnel(country: pd.Series, units: pd.DataFrame) -> pd.DataFrame:
-    """The country's funnel applied to the urban population each unit's cities reach.
+    """The country's funnel shared out to its states / prefectures by their urban reach.
+
+    A unit's ``reach`` [people] is its ``urban_population`` (GeoNames places of 15,000+, each
+    district listed beside its city counted once), scaled down, never up, so that the units
+    add up to at most the country's urban population (population x urban share); the places
+    of Japan add up to more (merged towns listed beside the merged city). Each :data:`FUNNEL`
+    count of a unit is the country's count times the unit's ``share`` of the country's
+    reach (:data:`~footprint.assumptions.SUBNATIONAL_SHARE_KEY`), so the units add up to the
+    country [patients]; the :data:`COUNTRY_FIELDS` are the country's (no sub-national
+    prevalence data).
 
     Parameters
     ----------
-    country : one row of :func:`funnel` (band share, rate, diagnosed share, eligibility).
-    units : frame with ``urban_population`` [people] per state / prefecture.
+    country : one row of :func:`funnel`.
+    units : every unit of the country, with ``urban_population`` [people].
 
     Returns
     -------
-    ``units`` with ``population_in_band``, ``prevalent_patients``, ``diagnosed_patients``
-    and ``eligible_patients`` within reach of its cities >= 15,000 [patients]. The
-    country's rates apply uniformly (no sub-national prevalence data).
+    ``units`` with ``reach`` [people], ``share`` [0-1], the :data:`FUNNEL` counts and the
+    :data:`COUNTRY_FIELDS`. With no reach at all, shares and counts are NaN.
     """
     out = units.copy()
-    out["population_in_band"] = out["urban_population"] * country["band_share"]
-    out["prevalent_patients"] = out["population_in_band"] * country["rate"]
-    out["diagnosed_patients"] = out["prevalent_patients"] * country["diagnosed_share"]
-    eligibility = (country["eligible_patients"] / country["diagnosed_patients"]
-                   if country["diagnosed_patients"] > 0 else np.nan)
-    out["eligible_patients"] = out["diagnosed_patients"] * eligibility
+    urban = pd.to_numeric(out["urban_population"], errors="coerce").fillna(0.0)
+    bound = country["population"] * country["urban_share"]
+    total = float(urban.sum())
+    out["reach"] = urban * (min(1.0, bound / total) if total > 0 and bound == bound else 1.0)
+    key = out[SUBNATIONAL_SHARE_KEY]
+    out["share"] = key / key.sum() if key.sum() > 0 else np.nan
+    for column in FUNNEL:
+        out[column] = country[column] * out["share"]
+    for column in COUNTRY_FIELDS:
+        out[column] = country[column]
     return out

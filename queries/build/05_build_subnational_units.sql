@@ -1,8 +1,8 @@
 -- name: build_subnational_units
 -- US states, Japanese prefectures and Indian states (pre-2014 boundaries) with the "urban
--- population reachable by sites": the summed population of the GeoNames cities >= 15,000
--- located in the unit (see build_cities). GeoNames lists some city districts beside their
--- city (e.g. Tokyo's special wards), so this is a reach index, not a census count.
+-- population reachable by sites": the summed population of the GeoNames places >= 15,000
+-- located in the unit (see build_cities), each district listed beside its city left out (its
+-- people are in the city's figure), and how many places were summed and left out.
 -- params: none
 CREATE TABLE subnational_units AS
 WITH
@@ -12,7 +12,10 @@ units AS (
     FROM src_admin1
 ),
 reach AS (
-    SELECT unit_code, sum(population) AS urban_population, count(*) AS n_cities
+    SELECT unit_code,
+           coalesce(sum(population) FILTER (WHERE district_of IS NULL), 0) AS urban_population,
+           count(*) FILTER (WHERE district_of IS NULL) AS n_cities,
+           count(district_of) AS n_districts
     FROM cities
     WHERE unit_code IS NOT NULL
     GROUP BY unit_code
@@ -20,7 +23,7 @@ reach AS (
 final AS (
     -- a unit with no city >= 15,000 (Lakshadweep) truly reaches 0 urban people: not missing
     SELECT units.*, coalesce(reach.urban_population, 0) AS urban_population,
-           coalesce(reach.n_cities, 0) AS n_cities
+           coalesce(reach.n_cities, 0) AS n_cities, coalesce(reach.n_districts, 0) AS n_districts
     FROM units
     LEFT JOIN reach USING (unit_code)
 )

@@ -163,10 +163,11 @@ def test_explore_drill_down_into_india_with_caveat(at):
     cities = layer(deck_spec(at, 1), "cities")["data"]
     assert {"name", "value_text", "longitude", "latitude", "radius"} <= set(cities[0])
     assert "Telangana" in all_text(at)
+    assert "Share-out by urban reach" in all_text(at)  # the rule is named on the page
     at.radio(key="explore_drill_metric").set_value("eligible_patients")
     run(at)
     units = layer(deck_spec(at, 1), "units")["data"]["features"]
-    assert units[0]["value_text"].startswith("Eligible patients within reach")
+    assert units[0]["value_text"].startswith("Eligible patients (share-out)")
 
 
 def test_explore_taiwan_shows_its_data_note(at):

@@ -77,3 +77,35 @@ def test_build_queries_are_numbered_and_parse():
     # countries first: every later step joins to it; cities before the units that sum them
     assert order[0] == "build_countries"
     assert order.index("build_cities") < order.index("build_subnational_units")
+
+
+@pytest.mark.parametrize(("iso3", "cities", "districts"), [
+    # Tokyo's special wards beside "Tokyo"; Kawasaki (Yokohama's neighbour) and the Tama cities
+    # beyond the wards are cities; Osaka's neighbour Sakai too
+    ("JPN", ["Tokyo", "Hachiōji", "Kawasaki", "Yokohama", "Osaka", "Sakai"],
+     ["Setagaya", "Edogawe", "Shinjuku", "Shibuya", "Asakusa"]),
+    # New York's boroughs (Manhattan is also a town in Kansas) and neighbourhoods; Yonkers
+    # and Jersey City are cities
+    ("USA", ["New York City", "Yonkers", "Jersey City", "Newark", "Buffalo"],
+     ["Brooklyn", "Queens", "The Bronx", "Staten Island", "Harlem", "Upper West Side"]),
+    # Dharavi inside Mumbai, Karol Bagh inside Delhi; Navi Mumbai and Thane are cities
+    ("IND", ["Mumbai", "Navi Mumbai", "Thāne", "Delhi", "Kolkata"], ["Dhārāvi", "Karol Bāgh"]),
+])
+def test_districts_listed_beside_their_city_are_not_cities(con, iso3, cities, districts):
+    names = set(queries.run(con, "major_cities", iso3=iso3, min_population=15_000)["name"])
+    assert set(cities) <= names
+    assert not set(districts) & names
+    listed = con.execute("SELECT count(*) FROM cities WHERE iso3 = ? AND name IN "
+                         "(SELECT unnest(?))", [iso3, districts]).fetchone()[0]
+    assert listed >= len(districts)  # still in the cities table, with their city
+
+
+def test_each_located_place_is_counted_once_by_its_unit(con):
+    units = queries.run(con, "subnational_units", iso3="USA")
+    located = con.execute("SELECT count(*) FROM cities WHERE iso3 = 'USA'").fetchone()[0]
+    assert (units["n_cities"] + units["n_districts"]).sum() == located
+    city_of = dict(con.execute("""
+        SELECT district.name, city.name FROM cities AS district
+        JOIN cities AS city ON city.geonameid = district.district_of
+        WHERE district.name IN ('Setagaya', 'Brooklyn', 'Dhārāvi')""").fetchall())
+    assert city_of == {"Setagaya": "Tokyo", "Brooklyn": "New York City", "Dhārāvi": "Mumbai"}

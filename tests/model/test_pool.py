@@ -128,12 +128,68 @@ def test_real_data_funnel_is_ordered(con):
             assert (f[lower] <= f[upper] + 1e-6).all(), (indication.id, lower)
 
 
-def test_subnational_funnel_applies_the_country_rates_to_urban_reach():
-    import pandas as pd
+def tiny_country(population=1e6, urban_share=0.5):
+    """Country AAA's funnel with its population [people] and urban share [0-1] set."""
     inputs = make_inputs()
     country = pool.funnel(inputs, pool.catalogue(inputs)["type2_diabetes"], 0.2).loc["AAA"]
-    units = pd.DataFrame({"unit_code": ["X.A", "X.B"], "urban_population": [1000.0, 0.0]})
+    country["population"], country["urban_share"] = population, urban_share
+    return country
+
+
+def test_subnational_funnel_shares_the_country_out_by_reach():
+    import pandas as pd
+    country = tiny_country()
+    units = pd.DataFrame({"unit_code": ["X.A", "X.B", "X.C"],
+                          "urban_population": [300_000.0, 100_000.0, 0.0]})
     out = pool.subnational_funnel(country, units)
-    band = 0.5 * 45 / 50 + 0.2 * 15 / 25
-    assert_allclose(out["eligible_patients"], [1000 * band * 0.10 * 0.5 * 0.2, 0.0])
-    assert list(out["unit_code"]) == ["X.A", "X.B"]
+    assert_allclose(out["share"], [0.75, 0.25, 0.0])
+    for column in pool.FUNNEL:  # the units add up to the country, each by its share
+        assert_allclose(out[column], country[column] * out["share"])
+        assert_allclose(out[column].sum(), country[column])
+    assert_allclose(out["reach"], units["urban_population"])  # below the urban 500,000
+    assert (out["rate"] == country["rate"]).all()
+    assert list(out["unit_code"]) == ["X.A", "X.B", "X.C"]
+
+
+def test_reach_is_scaled_down_to_the_urban_population_never_up():
+    import pandas as pd
+    units = pd.DataFrame({"unit_code": ["X.A", "X.B"], "urban_population": [600_000.0, 200_000.0]})
+    out = pool.subnational_funnel(tiny_country(1e6, 0.5), units)
+    assert_allclose(out["reach"], [375_000.0, 125_000.0])  # 800,000 places > 500,000 urban
+    assert_allclose(out["share"], [0.75, 0.25])  # the key is unchanged by the scale
+    none = pool.subnational_funnel(tiny_country(), units.assign(urban_population=0.0))
+    assert none["share"].isna().all() and none["eligible_patients"].isna().all()
+
+
+TOKYO_CENSUS_2020 = 14_047_594  # Statistics Bureau of Japan, 2020 Population Census
+NEW_YORK_CENSUS_2020 = 20_201_249  # US Census Bureau, 2020 Census apportionment counts
+
+
+@pytest.fixture(scope="module")
+def shared_out(database):
+    from footprint.data import atlas, model_inputs
+    con = database.cursor()
+    inputs = model_inputs.load_inputs(con)
+    country = pool.funnel(inputs, pool.catalogue(inputs)["type2_diabetes"])
+    units = {iso3: pool.subnational_funnel(country.loc[iso3], atlas.subnational_units(con, iso3))
+             for iso3 in pool.SUBNATIONAL_COUNTRIES}
+    con.close()
+    return country, units
+
+
+@pytest.mark.parametrize("iso3", pool.SUBNATIONAL_COUNTRIES)
+def test_real_units_add_up_to_their_country(shared_out, iso3):
+    country, units = shared_out
+    frame = units[iso3].set_index("unit_code")
+    for column in pool.FUNNEL:
+        assert_allclose(frame[column].sum(), country.at[iso3, column], rtol=1e-9)
+    urban = country.at[iso3, "population"] * country.at[iso3, "urban_share"]
+    assert frame["reach"].sum() <= urban * (1 + 1e-9)  # no more than the urban population
+
+
+def test_real_reach_stays_below_the_census(shared_out):
+    _, units = shared_out
+    reach = {iso3: frame.set_index("unit_code")["reach"] for iso3, frame in units.items()}
+    assert 10e6 < reach["JPN"]["JP.TK"] < TOKYO_CENSUS_2020  # raw GeoNames sum: 23.4 M
+    assert 10e6 < reach["USA"]["US.NY"] < NEW_YORK_CENSUS_2020  # raw GeoNames sum: 27.7 M
+    assert reach["JPN"].sum() < 124e6  # Japan's places summed 141 M before districts went
