@@ -8,10 +8,16 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast setup setup-dev system-packages data bench lint load clean
+.PHONY: run serve-team test test-fast setup setup-dev system-packages data bench lint load clean
 
 run: setup
 	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port 8501
+
+# A team deployment on this machine (scripts/serve_team.py): two replicas behind nginx with
+# sticky sessions, one PostgreSQL, all on 127.0.0.1, data in a temporary folder; Ctrl-C stops it.
+TEAM_PORT ?= 8600
+serve-team: setup system-packages
+	$(BIN)/python scripts/serve_team.py run --port $(TEAM_PORT)
 
 test: setup-dev system-packages
 	$(BIN)/python -m pytest
@@ -41,11 +47,13 @@ setup-dev: $(VENV)/.dev
 
 # What the tests need from Debian: Chromium for the browser tests (Playwright's own browser
 # download needs the network) and PostgreSQL's server binaries, which the store tests start on
-# 127.0.0.1 in a temporary folder (scripts/postgres.sh) and stop again.
+# 127.0.0.1 in a temporary folder (scripts/postgres.sh) and stop again; nginx for the team
+# deployment (make serve-team) and its test.
 system-packages:
-	@{ [ -x $(CHROMIUM) ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
+	@{ [ -x $(CHROMIUM) ] && [ -x /usr/sbin/nginx ] && \
+	   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
-	    -y -qq chromium fonts-dejavu-core postgresql; }
+	    -y -qq chromium fonts-dejavu-core postgresql nginx; }
 
 # Rebuild data/ from the raw, sourced files (not needed to run: data/ is committed).
 RAW ?= ../shared/data-raw
