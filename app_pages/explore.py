@@ -1,24 +1,28 @@
-"""Explore: a score or indicator over the six regions, ranked, with country details."""
+"""Explore: a score or indicator over the six regions (or any regions and countries), ranked,
+with country details. The view lives in the link and follows the user between pages."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app_pages import shared
-from footprint.assumptions import (
-    DEFAULT_ELIGIBILITY_SHARE,
-    DEFAULT_SITE_ACTIVATION_DAYS,
-    STALE_AFTER_YEARS,
-)
+from footprint.assumptions import STALE_AFTER_YEARS
 from footprint.model import pool, scoring
-from footprint.views import country_details, explore, maps, metrics, subnational, url_state
+from footprint.views import (
+    charts,
+    country_details,
+    explore,
+    maps,
+    metrics,
+    subnational,
+    url_state,
+)
 from footprint.views import format as fmt
-from footprint.views.regions import REGION_ALL, region_choices, scope
+from footprint.views import regions as region_views
 
 PAGE = "explore"
 MAP_KEY = "explore_map"
-DEFAULT_INDICATION = "type2_diabetes"
-DEFAULT_METRIC = "attractiveness"
+SCOPE_KEY = "explore_scope"
 TOP_K = 5
 
 regions = shared.regions()
@@ -27,30 +31,34 @@ shapes = shared.country_shapes()
 latest = shared.latest_indicators()
 catalogue = shared.indicator_catalogue()
 indications = shared.indications()
+inputs = shared.model_inputs()
 indicator_metrics = metrics.indicator_metrics(catalogue)
 all_metrics = metrics.metric_choices(metrics.model_metrics(), indicator_metrics)
-default = url_state.ViewState(region=REGION_ALL, metric=DEFAULT_METRIC,
-                              indication=DEFAULT_INDICATION)
+scope_options = region_views.scope_options(regions, names)
+choices = url_state.Choices(regions=sorted(regions), metrics=list(all_metrics),
+                            indications=list(indications), countries=set(names),
+                            drills=list(subnational.SUBNATIONAL_METRICS))
 
 
-def parse_link(params):
-    state, warnings = url_state.parse_view_params(
-        params, regions=region_choices(regions), metrics=list(all_metrics),
-        indications=list(indications), countries=names, default=default)
-    return ({"explore_region": state.region, "explore_indication": state.indication,
-             "explore_metric": state.metric, "explore_country": state.country}, warnings)
+def parse_link(params, base):
+    state, notices = url_state.parse_view_params(params, choices=choices, default=base)
+    seeds = {SCOPE_KEY: region_views.scope_values(state.regions, state.countries, regions),
+             "explore_indication": state.indication, "explore_metric": state.metric,
+             "explore_country": state.country, "explore_drill_metric": state.drill,
+             **shared.settings_seeds(PAGE, state)}
+    return seeds, notices
 
 
 def clear_warnings():
     shared.clear_link_warnings(PAGE)
 
 
-link_warnings = shared.link_state(PAGE, parse_link)
+link_warnings = shared.open_view(PAGE, "explore_indication", parse_link)
 # A click on the map opens that country's details: the pick is read before any widget is drawn
 # so the country selector below can follow it (and stays free to pick another country). Then
 # the map is redrawn under a new key, without the selection: Streamlit fades every unselected
 # country to 40 % while a selection is active, which would wash out the choropleth; the
-# picked country gets our own outline instead.
+# picked country gets our own outline instead, and the page scrolls to its details.
 generation = st.session_state.get("_explore_map_generation", 0)
 map_key = explore.map_widget_key(MAP_KEY, generation)
 picked = explore.picked_country(st.session_state.get(map_key))
@@ -60,31 +68,19 @@ if picked:
     st.session_state["_explore_map_generation"] = generation
     map_key = explore.map_widget_key(MAP_KEY, generation)
 
-# ---- sidebar: model settings ---------------------------------------------------------------
-with st.sidebar:
-    st.subheader("Score weights")
-    w_pool = st.slider("Patient pool", 0, 10, 5, key="explore_w_pool")
-    w_friction = st.slider("Regulatory friction", 0, 10, 5, key="explore_w_friction")
-    w_infra = st.slider("Infrastructure risk", 0, 10, 5, key="explore_w_infra")
-    weights, weights_warning = explore.weights_from(w_pool, w_friction, w_infra)
-    if weights_warning:
-        st.warning(weights_warning)
-    st.caption(f"Attractiveness weights: {fmt.weights_text(weights)}.")
-    st.subheader("Assumptions")
-    eligibility_pct = st.slider("Eligible share of diagnosed patients [%]", 1, 100,
-                                int(DEFAULT_ELIGIBILITY_SHARE * 100),
-                                key="explore_eligibility")
-    activation_days = st.slider("Site activation after approval [days]", 0, 365,
-                                int(DEFAULT_SITE_ACTIVATION_DAYS), step=5,
-                                key="explore_activation")
+settings = shared.settings_sidebar(PAGE, clear_warnings)
+weights, include_gated = settings.weights, settings.include_gated
 
 # ---- selection -----------------------------------------------------------------------------
 st.title("Explore")
 for warning in link_warnings:
     st.warning(warning, icon="⚠️")
-c_region, c_indication, c_metric = st.columns([1, 1, 2])
-region = c_region.selectbox("Region", region_choices(regions), key="explore_region",
-                            on_change=clear_warnings)
+c_scope, c_indication, c_metric = st.columns([2, 1, 2])
+scope_values = c_scope.multiselect(
+    "Regions or countries", scope_options,
+    format_func=lambda v: v if v in regions else names.get(v, v),
+    placeholder="All six regions", key=SCOPE_KEY, on_change=clear_warnings)
+selected, custom = region_views.split_scope(scope_values, regions)
 indication_id = c_indication.selectbox("Indication", list(indications),
                                        format_func=lambda i: indications[i].name,
                                        key="explore_indication", on_change=clear_warnings)
@@ -97,11 +93,15 @@ metric_id = c_metric.selectbox("Metric", list(options),
                                key="explore_metric", on_change=clear_warnings)
 metric = options[metric_id]
 country = st.session_state.get("explore_country")
-in_scope = scope(region, regions)
+in_scope = region_views.scope(selected, custom, regions)
+scope_name = region_views.scope_label(selected, custom, names)
 
-eligibility_share = eligibility_pct / 100
-frame = shared.country_frame(indication_id, eligibility_share, float(activation_days))
-scored = scoring.score(frame, weights, list(frame.index))
+frame = shared.country_frame(indication_id, settings.eligibility_share, settings.activation_days)
+# every country scored, gated ones with their penalty: the map and the details show them all
+scored = scoring.score(frame, weights, list(frame.index), include_gated=True)
+gated_in_scope = scoring.left_out(frame, in_scope)
+left_out = [] if include_gated else gated_in_scope
+ranked = [c for c in in_scope if c not in set(left_out)]
 if metric.kind == "model":
     values = metrics.model_values(scored, metric)
 else:
@@ -112,54 +112,87 @@ st.caption(f"{metric.description} Source: {metric.source}. "
               f"{STALE_AFTER_YEARS} years."
               if metric.kind == "indicator" else
               f"Indication: {indication.name}; weights: {fmt.weights_text(weights)}."))
+gated_notice = explore.gated_country_notice(frame, country, include_gated)
+if gated_notice:
+    st.info(gated_notice, icon=":material/block:")
 
 # ---- map -----------------------------------------------------------------------------------
-props, legend, counts, basis = explore.map_properties(shapes, values, metric, in_scope)
+props, legend, counts, basis = explore.map_properties(
+    shapes, values, metric, in_scope, frame[["gated", "gate_label", "gate_as_of"]],
+    include_gated)
 collection = maps.feature_collection(
     props, ["iso3", "name", "value_text", "detail_text", "fill"],
     geometry=shared.country_geometries())
 layers = [maps.polygon_layer("countries", collection),
           maps.border_layer("borders", shared.country_borders())]
+if gated_in_scope:
+    layers.append(maps.outline_layer("gated", maps.features_of(collection, gated_in_scope),
+                                     maps.GATED_LINE, width_px=1.5))
 if country:
-    layers.append(maps.outline_layer("selected", explore.selected_feature(collection, country)))
-st.pydeck_chart(maps.deck(layers, maps.TOOLTIP_HTML, shared.region_view(region)),
-                key=map_key, on_select="rerun", selection_mode="single-object", height=520)
+    layers.append(maps.outline_layer("selected", maps.features_of(collection, [country])))
+st.pydeck_chart(maps.deck(layers, maps.TOOLTIP_HTML, shared.region_view(selected, custom)),
+                key=map_key, on_select="rerun", selection_mode="single-object",
+                height=region_views.MAP_HEIGHT_PX)
 shared.attribution()
 
 # ---- legend and ranking --------------------------------------------------------------------
-legend_col, table_col = st.columns([1, 2])
+legend_col, table_col = st.columns([1, 3])
 with legend_col:
-    years = explore.year_span(values, in_scope)
+    years = explore.year_span(values, ranked)
     st.markdown(f"**{metric.title}** ({metric.unit}{', ' + years if years else ''})")
     st.dataframe(fmt.legend_styler(fmt.legend_rows(legend, counts, metric.unit)),
                  hide_index=True, key="explore_legend",
                  column_config=shared.LEGEND_COLUMNS)
-    st.caption(basis + " Grey: no data (never zero). Beige: outside the selected region.")
+    st.caption(basis + " Grey: no data (never zero). Beige: outside the selected scope. "
+               "Purple outline: gated (embargo, sanctions or war)"
+               + ("." if include_gated else "; dark grey while left out."))
 with table_col:
     stability = None
-    if metric.id == "attractiveness":
+    if metric.id == "attractiveness" and not include_gated:
         stability = shared.rank_stability(
-            indication_id, eligibility_share, float(activation_days),
-            (weights.pool, weights.friction, weights.infrastructure), region, TOP_K)
+            indication_id, settings.eligibility_share, settings.activation_days,
+            (weights.pool, weights.friction, weights.infrastructure), tuple(ranked), TOP_K)
     extra = explore.ranking_extra(scored, stability, TOP_K) if metric.kind == "model" else None
-    table = explore.ranking_table(values, names, metric, in_scope, extra)
-    st.markdown(f"**Ranking: {region}** ({metrics.ranking_order(metric)})")
-    st.dataframe(table, hide_index=True, key="explore_ranking",
-                 height=fmt.table_height(len(table), 10),
-                 column_config={
-                     metric.label: st.column_config.NumberColumn(
-                         metric.title, help=metric.label, format=metrics.number_format(metric)),
-                     f"P(top {TOP_K})": st.column_config.ProgressColumn(
-                         f"P(top {TOP_K})", help="Share of 1,000 weight draws around yours in "
-                         f"which the country stays in the region's top {TOP_K}",
-                         min_value=0.0, max_value=1.0, format="percent"),
-                 })
-    st.download_button("Download the ranking (CSV)", fmt.table_csv(table),
-                       file_name=fmt.download_name("ranking", region, metric_id, "csv"),
-                       mime="text/csv", key="explore_download", on_click="ignore")
+    table = explore.ranking_table(values, names, metric, ranked, extra,
+                                  gated=gated_in_scope)
+    st.markdown(f"**Ranking: {fmt.markdown_escape(scope_name)}** "
+                f"({metrics.ranking_order(metric)})")
+    if left_out:
+        st.info(fmt.left_out_notice(frame, left_out, "this ranking and the map's colours"),
+                icon=":material/block:")
+    st.dataframe(
+        fmt.shown(table), hide_index=True, key="explore_ranking", placeholder=fmt.MISSING,
+        height=fmt.table_height(len(table), 10),
+        column_config={
+            "Rank": st.column_config.NumberColumn(width=50, pinned=True),
+            "Country": st.column_config.TextColumn(
+                width=fmt.text_width(table["Country"], "Country", 180), pinned=True),
+            metric.label: st.column_config.NumberColumn(
+                metric.short_title, help=f"{metric.label}, {metrics.ranking_order(metric)}",
+                format=metrics.number_format(metric), pinned=True),
+            f"P(top {TOP_K})": st.column_config.ProgressColumn(
+                f"P(top {TOP_K})", help="Share of 1,000 weight draws around yours in "
+                f"which the country stays in the scope's top {TOP_K}",
+                min_value=0.0, max_value=1.0, format="percent"),
+            "Flags": st.column_config.TextColumn(width=fmt.text_width(table.get(
+                "Flags", []), "Flags")),
+            "Year": st.column_config.NumberColumn(format="%d"),
+        })
+    if metric.id == "attractiveness" and include_gated:
+        st.caption(f"P(top {TOP_K}) is not shown while gated countries are included: its "
+                   "weight draws apply no gate penalty.")
+    st.download_button(
+        "Download the ranking (CSV)",
+        fmt.table_csv(table, fmt.settings_columns(
+            indication.name, weights, settings.eligibility_share, settings.activation_days,
+            include_gated)),
+        file_name=fmt.download_name(
+            "ranking", metric.short_title,
+            indication.name if metric.kind == "model" else "", scope_name),
+        mime="text/csv", key="explore_download", on_click="ignore")
 
 # ---- country details -----------------------------------------------------------------------
-st.subheader("Country details")
+st.subheader("Country details", anchor=explore.DETAILS_ANCHOR)
 order = sorted(names, key=lambda c: names[c])
 country = st.selectbox("Country", order, index=None, format_func=lambda c: names[c],
                        placeholder="Click a country on the map, or pick one here",
@@ -167,37 +200,62 @@ country = st.selectbox("Country", order, index=None, format_func=lambda c: names
 if country:
     row = frame.loc[country]
     st.markdown(f"**{country_details.country_summary(country, names, regions)}**")
+    severity, gate_text = country_details.gate_facts(row)
+    {"gated": st.warning, "note": st.info, "none": st.caption}[severity](gate_text)
     note = shared.country_notes().get(country)
     if note:
         st.info(note, icon="ℹ️")
+    score_row = scored.loc[country]
+    parts = country_details.attractiveness_parts(score_row, weights)
+    ranks = table.set_index("ISO3")["Rank"] if metric.id == "attractiveness" else None
+    standing = (f"rank {ranks[country]} of {len(table)} in {scope_name}"
+                if ranks is not None and country in ranks.index and not fmt.is_missing(
+                    ranks[country]) else
+                "left out of rankings (gated)" if country in left_out else
+                "not in the selected scope" if country not in in_scope else "")
+    st.markdown(f"Attractiveness **{fmt.format_value(score_row['attractiveness'], '/ 100')}**"
+                + (f" · {fmt.markdown_escape(standing)}" if standing else ""))
+    st.altair_chart(charts.attractiveness_chart(parts), key="explore_parts_chart")
+    st.caption(country_details.parts_text(parts))
     t_funnel, t_reg, t_infra, t_ind = st.tabs(
         ["Patient funnel", "Regulatory & start-up", "Infrastructure", "Indicators"])
     with t_funnel:
-        funnel = country_details.funnel_table(row, indication, eligibility_share)
-        st.dataframe(funnel, hide_index=True, key="explore_funnel",
+        funnel = country_details.funnel_table(
+            row, indication, settings.eligibility_share,
+            country_details.country_years(latest, country))
+        st.dataframe(fmt.shown(funnel), hide_index=True, key="explore_funnel",
+                     placeholder=fmt.MISSING,
                      column_config={funnel.columns[1]: st.column_config.NumberColumn(
                          format="localized"),
-                         "Kept": st.column_config.NumberColumn(format="percent")})
+                         "Source": st.column_config.TextColumn(width="large")})
+        st.markdown(country_details.funnel_total(row, indication))
         if indication.note:
             st.caption(indication.note)
     with t_reg:
-        st.dataframe(country_details.startup_facts(row), hide_index=True, key="explore_startup")
+        st.dataframe(country_details.startup_facts(row, inputs.regulators), hide_index=True,
+                     key="explore_startup", placeholder=fmt.MISSING,
+                     column_config={"Value": st.column_config.TextColumn(width="medium"),
+                                    "Basis": st.column_config.TextColumn(width="large")})
+        st.markdown(country_details.regulatory_sources(row, inputs.regulators))
         st.dataframe(country_details.friction_breakdown(row), hide_index=True,
-                     key="explore_friction",
+                     key="explore_friction", placeholder=fmt.MISSING,
                      column_config={"Friction [0-100]": st.column_config.ProgressColumn(
-                         min_value=0, max_value=100, format="%.0f")})
+                         min_value=0, max_value=100, format="%.0f"),
+                         "Weight [%]": st.column_config.NumberColumn(format="%.0f"),
+                         "Note": st.column_config.TextColumn(width="large")})
     with t_infra:
         st.dataframe(country_details.infrastructure_breakdown(row), hide_index=True,
-                     key="explore_infrastructure",
+                     key="explore_infrastructure", placeholder=fmt.MISSING,
                      column_config={"Risk [0-100]": st.column_config.ProgressColumn(
-                         min_value=0, max_value=100, format="%.0f")})
+                         min_value=0, max_value=100, format="%.0f"),
+                         "Anchors": st.column_config.TextColumn(width="large")})
         st.caption("Each risk is scored between two documented anchors (0 = the best value, "
                    "e.g. 100 % electricity access; see Data & methods). DCT readiness: "
                    f"{fmt.format_value(row['dct_readiness'], '/ 100')}.")
     with t_ind:
         details = country_details.country_indicator_table(latest, catalogue, country)
         st.dataframe(details, hide_index=True, key="explore_country_table",
-                     height=fmt.table_height(len(details)))
+                     placeholder=fmt.MISSING, height=fmt.table_height(len(details)))
 
     if country in subnational.DRILL_COUNTRIES:
         st.markdown(f"**Drill-down: {names[country]}**")
@@ -246,6 +304,13 @@ if country:
                                 format="%.2f" if c.endswith("[%]") else "localized")
                                 for c in unit_table.columns[2:]})
 
-shared.write_link(url_state.view_params(
-    url_state.ViewState(region=region, metric=metric_id, indication=indication_id,
-                        country=country), default))
+if picked:
+    st.html(explore.scroll_script(explore.DETAILS_ANCHOR, generation),
+            unsafe_allow_javascript=True)
+
+view = settings.state(url_state.ViewState(
+    regions=selected, countries=custom, metric=metric_id, indication=indication_id,
+    country=country,
+    drill=st.session_state.get("explore_drill_metric") or shared.DEFAULT_VIEW.drill))
+shared.remember(view)
+shared.write_link(url_state.view_params(view, shared.DEFAULT_VIEW))

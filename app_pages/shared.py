@@ -7,17 +7,29 @@ across threads. Frames are cached with ``st.cache_data`` (each caller gets a cop
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
 import geopandas as gpd
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from footprint.assumptions import GATE_PENALTY_POINTS
 from footprint.data import atlas
 from footprint.data.database import DataFileError, open_database
 from footprint.data.model_inputs import ModelInputs, load_inputs
 from footprint.model import pool, scoring
-from footprint.views import maps, subnational
+from footprint.views import explore, maps, subnational, url_state
+from footprint.views import format as fmt
 from footprint.views import regions as region_views
+
+# What a fresh browser shows on Explore and the Executive page (a link leaves these out).
+DEFAULT_VIEW = url_state.ViewState(metric="attractiveness", indication="type2_diabetes",
+                                   drill=next(iter(subnational.SUBNATIONAL_METRICS)))
+# The view both pages last showed in this session (a ViewState), so that going to another
+# page and back keeps it, and the Executive page uses Explore's weights and assumptions.
+VIEW = "_view"
 
 # Column widths of a legend table (footprint.views.format.legend_rows): a narrow colour swatch
 # and narrow counts leave the class labels room.
@@ -124,9 +136,9 @@ def major_cities(iso3: str, min_population: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def region_view(region: str) -> pdk.ViewState:
-    """The map view that frames a region (the world for all regions)."""
-    return region_views.region_view(region, country_shapes(), regions())
+def region_view(selected: tuple[str, ...], countries: tuple[str, ...]) -> pdk.ViewState:
+    """The map view that frames a scope: regions and custom countries (all six when empty)."""
+    return region_views.region_view(selected, countries, country_shapes(), regions())
 
 
 @st.cache_data(show_spinner=False)
@@ -158,30 +170,108 @@ def country_frame(indication: str, eligibility_share: float,
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def rank_stability(indication: str, eligibility_share: float, site_activation_days: float,
-                   weights: tuple[float, float, float], region: str,
+                   weights: tuple[float, float, float], ranked: tuple[str, ...],
                    top_k: int = 5) -> pd.Series:
-    """P(stays in the top k of the region) when the weights vary around the chosen ones."""
+    """P(stays in the top k of the ranked countries) when the weights vary around the
+    chosen ones (gated countries left out: the weight draws apply no gate penalty)."""
     frame = country_frame(indication, eligibility_share, site_activation_days)
     w = scoring.Weights(*weights)
-    table = scoring.score(frame, w, region_views.scope(region, regions()))
+    table = scoring.score(frame, w, list(ranked))
     return scoring.rank_stability(table, w, top_k=top_k, n_draws=1000)
 
 
-def link_state(page: str, parse) -> list[str]:
-    """Seed a page's widgets from the link once per visit; return the link's warnings.
+def open_view(page: str, marker: str,
+              parse: Callable[[dict, url_state.ViewState], tuple[dict, list[str]]]
+              ) -> list[str]:
+    """Seed a page's widgets once per visit; return the link's notices.
 
-    ``parse(query_params)`` returns ``({widget key: value}, [warning, ...])``. The widgets are
-    seeded only when none of them is in session state yet (a new visit: Streamlit forgets a
-    widget's state once a run does not draw it); warnings are kept until one of the page's
-    widgets changes (see :func:`clear_link_warnings`).
+    A visit is new when the ``marker`` widget (one the page always draws) is not in session
+    state: Streamlit forgets a widget's state once a run does not draw it. Then
+    ``parse(query parameters, base)`` returns ``({widget key: value}, [notice, ...])``; the
+    ``base`` is the view this session last showed (:func:`remember`) or
+    :data:`DEFAULT_VIEW`, so a link's parameters win and the rest is as the user left it.
+    Notices are kept until one of the page's widgets changes (:func:`clear_link_warnings`).
     """
     store = f"_{page}_link_warnings"
-    seeds, warnings = parse(st.query_params.to_dict())
-    if not any(key in st.session_state for key in seeds):
+    if marker not in st.session_state:
+        params = {key: st.query_params.get_all(key) for key in st.query_params}
+        seeds, notices = parse(params, last_view())
         for key, value in seeds.items():
             st.session_state[key] = value
-        st.session_state[store] = warnings
+        st.session_state[store] = notices
     return list(st.session_state.get(store, []))
+
+
+def last_view() -> url_state.ViewState:
+    """The view this session last showed on Explore or the Executive page, or
+    :data:`DEFAULT_VIEW`."""
+    return st.session_state.get(VIEW, DEFAULT_VIEW)
+
+
+def remember(state: url_state.ViewState) -> None:
+    """Keep the view this page shows for the next page visit (see :func:`open_view`)."""
+    st.session_state[VIEW] = state
+
+
+def settings_seeds(page: str, state: url_state.ViewState) -> dict[str, object]:
+    """The sidebar widgets' keys of a page (:func:`settings_sidebar`) and their values."""
+    pool_w, friction_w, infra_w = state.weights
+    return {f"{page}_w_pool": pool_w, f"{page}_w_friction": friction_w,
+            f"{page}_w_infra": infra_w, f"{page}_eligibility": state.eligibility,
+            f"{page}_activation": state.activation, f"{page}_include_gated": state.include_gated}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the sidebar sets: weights (as the sliders show them and as used), the eligible
+    share [0-1], site activation [days] and whether gated countries are ranked."""
+
+    sliders: tuple[int, int, int]
+    weights: scoring.Weights
+    eligibility_share: float
+    activation_days: float
+    include_gated: bool
+
+    def state(self, base: url_state.ViewState) -> url_state.ViewState:
+        """``base`` with these settings."""
+        return replace(base, weights=self.sliders,
+                                 eligibility=round(self.eligibility_share * 100),
+                                 activation=round(self.activation_days),
+                                 include_gated=self.include_gated)
+
+
+def settings_sidebar(page: str, on_change: Callable[[], None]) -> Settings:
+    """The score weights, assumptions and the gate switch in the sidebar (the same on Explore
+    and the Executive page; their values follow the user between the two)."""
+    with st.sidebar:
+        st.subheader("Score weights")
+        low, high = url_state.WEIGHT_RANGE
+        sliders = (
+            st.slider("Patient pool", low, high, key=f"{page}_w_pool", on_change=on_change),
+            st.slider("Regulatory friction", low, high, key=f"{page}_w_friction",
+                      on_change=on_change),
+            st.slider("Infrastructure risk", low, high, key=f"{page}_w_infra",
+                      on_change=on_change))
+        weights, warning = explore.weights_from(*sliders)
+        if warning:
+            st.warning(warning)
+        st.caption(f"Attractiveness weights: {fmt.weights_text(weights)}.")
+        st.subheader("Assumptions")
+        eligibility = st.slider("Eligible share of diagnosed patients [%]",
+                                *url_state.ELIGIBILITY_RANGE, key=f"{page}_eligibility",
+                                on_change=on_change)
+        first, last, step = url_state.ACTIVATION_RANGE
+        activation = st.slider("Site activation after approval [days]", first, last,
+                               step=step, key=f"{page}_activation", on_change=on_change)
+        st.subheader("Country gate")
+        include_gated = st.toggle(
+            "Include gated countries", key=f"{page}_include_gated", on_change=on_change,
+            help="Gated: embargo, sanctions or war (see Data & methods). Off: they are left "
+                 "out of rankings and top lists. On: they are ranked with "
+                 f"{GATE_PENALTY_POINTS:g} points off their attractiveness and marked "
+                 f"“{fmt.GATE_BADGE}”.")
+        st.caption(fmt.gate_text(include_gated).capitalize() + ".")
+    return Settings(sliders, weights, eligibility / 100, float(activation), include_gated)
 
 
 def clear_link_warnings(page: str) -> None:

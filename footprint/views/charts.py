@@ -1,4 +1,5 @@
-"""Enrollment charts (altair): a forecast's band and median, compared scenarios' curves."""
+"""Charts (altair): how a country's attractiveness is made of its weighted parts; a
+forecast's band and median, compared scenarios' curves."""
 
 from __future__ import annotations
 
@@ -11,6 +12,55 @@ from footprint.enrollment.forecast import ForecastResult
 from footprint.enrollment.planning import Comparison
 
 _BLUE = "#1f77b4"
+# Colours of the attractiveness parts (Okabe & Ito blue, bluish green, sky blue) and of the
+# gate penalty (vermillion).
+PART_COLOURS = ("#0072B2", "#009E73", "#56B4E9")
+PENALTY_COLOUR = "#D55E00"
+
+
+def attractiveness_chart(parts: pd.DataFrame, penalty_label: str = "Gate penalty"
+                         ) -> alt.TopLevelMixin:
+    """One bar of attractiveness [0-100] stacked from its weighted parts, then a second bar
+    of the total after the gate penalty when there is one.
+
+    ``parts`` is :func:`footprint.views.country_details.attractiveness_parts` (Part, Weight
+    [%], Score [0-100], Points); missing parts are left out.
+    """
+    rows = parts[parts["Points"].notna()].reset_index(drop=True)
+    positive = rows[rows["Part"] != penalty_label]
+    end = positive["Points"].cumsum()
+    data = pd.DataFrame({"row": "Weighted parts", "part": positive["Part"],
+                         "start": end - positive["Points"], "end": end,
+                         "points": positive["Points"], "weight": positive["Weight [%]"],
+                         "score": positive["Score [0-100]"]})
+    total = float(positive["Points"].sum())
+    penalty = rows.loc[rows["Part"] == penalty_label, "Points"]
+    domain, colours = list(positive["Part"]), list(PART_COLOURS[:len(positive)])
+    if not penalty.empty:
+        after = max(total + float(penalty.iloc[0]), 0.0)
+        data = pd.concat([data, pd.DataFrame({
+            "row": "After the gate penalty", "part": [penalty_label], "start": [after],
+            "end": [total], "points": [float(penalty.iloc[0])]})], ignore_index=True)
+        domain.append(penalty_label)
+        colours.append(PENALTY_COLOUR)
+    x = alt.X("start:Q", title="Attractiveness [0-100]", scale=alt.Scale(domain=[0, 100]))
+    bars = alt.Chart(data).mark_bar(height=22).encode(
+        x=x, x2="end:Q",
+        y=alt.Y("row:N", title=None, sort=["Weighted parts", "After the gate penalty"],
+                axis=alt.Axis(labelLimit=200)),
+        color=alt.Color("part:N", title=None, scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(orient="top", columns=4, labelLimit=300)),
+        tooltip=[alt.Tooltip("part:N", title="Part"),
+                 alt.Tooltip("points:Q", title="Points", format=".1f"),
+                 alt.Tooltip("weight:Q", title="Weight [%]", format=".0f"),
+                 alt.Tooltip("score:Q", title="Score [0-100]", format=".1f")])
+    labels = alt.Chart(data).mark_text(color="white", fontWeight="bold",
+                                       baseline="middle").encode(
+        x=alt.X("mid:Q", title="Attractiveness [0-100]"),
+        y=alt.Y("row:N", sort=["Weighted parts", "After the gate penalty"]),
+        text=alt.Text("points:Q", format=".1f")).transform_calculate(
+            mid="(datum.start + datum.end) / 2")
+    return alt.layer(bars, labels).properties(height=alt.Step(40))
 
 
 def _band_layers(data: pd.DataFrame, tooltip: list[Any], color: str = _BLUE,

@@ -1,16 +1,35 @@
-"""The details of one country (Explore's country tabs): its patient funnel, regulatory
-start-up, friction and infrastructure components and every catalogued indicator."""
+"""The details of one country (Explore's country tabs): its gate, patient funnel, regulatory
+start-up, friction and infrastructure components (each with its total), how its
+attractiveness is made of its three weighted parts, and every catalogued indicator."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from footprint.assumptions import FRICTION_WEIGHTS
-from footprint.model import infrastructure, pool
-from footprint.views.format import finite_or_none, format_value, source_label, year_text
+from footprint.assumptions import (
+    APPROVAL_ANCHOR_DAYS,
+    FRICTION_WEIGHTS,
+    MIN_COMPONENTS,
+    POOL_SCORE_ANCHORS,
+    RISK_ANCHORS,
+    WAR_RISK_FLOOR,
+)
+from footprint.model import friction, infrastructure, pool, scoring
+from footprint.views.format import (
+    MISSING,
+    finite_or_none,
+    format_value,
+    links_markdown,
+    markdown_escape,
+    missing,
+    source_label,
+    year_range,
+    year_text,
+)
 from footprint.views.regions import member_of
 
 # Display names of the friction components (keys of FRICTION_WEIGHTS).
@@ -18,6 +37,15 @@ FRICTION_LABELS: dict[str, str] = {
     "approval": "Approval time", "flags": "Friction flags",
     "regulatory_quality": "Regulatory quality (WGI)", "rule_of_law": "Rule of law (WGI)",
 }
+# The parts of attractiveness, by score column (scoring.SCORES).
+PART_LABELS: dict[str, str] = {
+    "pool_score": "Patient pool",
+    "friction_score": "Regulatory friction (100 − index)",
+    "infrastructure_score": "Infrastructure (100 − risk)",
+}
+PENALTY_LABEL = "Gate penalty"
+_AGE_SHARES = tuple(code for code, _, _ in pool.BROAD_BANDS)
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
 def country_summary(iso3: str, names: Mapping[str, str],
@@ -27,85 +55,258 @@ def country_summary(iso3: str, names: Mapping[str, str],
     return f"{names.get(iso3, iso3)} ({iso3}) · {where}"
 
 
-def funnel_table(row: pd.Series, indication: pool.Indication,
-                 eligibility_share: float) -> pd.DataFrame:
-    """The patient funnel of one country: step, patients, share kept, what the step applies.
+def country_years(latest: pd.DataFrame, iso3: str) -> dict[str, int]:
+    """Indicator code -> year of one country's latest value (``atlas.latest_indicators``)."""
+    rows = latest[(latest["iso3"] == iso3) & latest["year"].notna()]
+    return {str(c): int(y) for c, y in zip(rows["indicator"], rows["year"], strict=True)}
 
-    ``eligibility_share`` [0-1].
+
+def gate_facts(row: pd.Series) -> tuple[str, str]:
+    """(severity, Markdown) of a country's gate: ``"gated"`` (embargo, sanctions or war),
+    ``"note"`` (targeted sanctions or a regional conflict) or ``"none"``; the text names the
+    gate, its detail, its as-of month and its sources as links."""
+    level, label = str(row["gate_level"]), str(row["gate_label"])
+    if level == "not_in_table":
+        return "none", ("**Gate: not in our table.** Sanctions and war are recorded for the "
+                        "members of the six regions only; unknown here, not “safe”.")
+    as_of = row["gate_as_of"] or MISSING
+    text = f"**Gate: {markdown_escape(label)}** (as of {markdown_escape(as_of)})."
+    if row["gate_detail"]:
+        text += f" {markdown_escape(row['gate_detail'])}"
+    if row["conflict_note"]:
+        text += f" Regional conflict: {markdown_escape(row['conflict_note'])}"
+    text += f"  \nSources: {links_markdown(row['gate_source'])}"
+    severity = ("gated" if bool(row["gated"]) else
+                "note" if level == "targeted" or row["conflict_note"] else "none")
+    return severity, text
+
+
+def funnel_table(row: pd.Series, indication: pool.Indication, eligibility_share: float,
+                 years: Mapping[str, int]) -> pd.DataFrame:
+    """The patient funnel of one country: step, count, share kept, year and source.
+
+    ``eligibility_share`` [0-1]; ``years`` is :func:`country_years`. A missing count or year
+    reads why in the text columns; counts are exact (round them for display).
     """
     per = "new patients per year" if indication.unit == "incident_per_year" else "patients"
+    age_years = [years[c] for c in _AGE_SHARES if c in years]
+    diagnosed_year = (year_text(years.get(indication.diagnosed_metric))
+                      if indication.diagnosed_metric else _years_named(row["diagnosed_source"]))
     steps = [
         ("Population in the age band", "population_in_band",
-         f"ages {indication.age_low}-{indication.age_high}, from the World Bank age shares"),
+         f"WDI population (SP.POP.TOTL) × share aged {indication.age_low}-"
+         f"{indication.age_high} (age bands spread evenly: assumption)",
+         _years(year_text(row["population_year"]),
+                year_range(min(age_years), max(age_years)) if age_years else "")),
         ("Prevalent patients" if indication.unit == "prevalent" else "New cases per year",
-         "prevalent_patients", f"{indication.name} rate: {row.get('pool_source', '')}"),
-        ("Diagnosed", "diagnosed_patients", str(row.get("diagnosed_source", ""))),
+         "prevalent_patients", f"{indication.name} rate: {row['pool_source']}",
+         year_text(row["pool_year"]) or missing("assumption" if indication.kind != "indicator"
+                                                else "no data")),
+        ("Diagnosed", "diagnosed_patients", str(row["diagnosed_source"]),
+         diagnosed_year or missing("not applicable")),
         ("Eligible", "eligible_patients",
-         f"eligibility share {eligibility_share:.0%} (assumption, set in the sidebar)"),
-        ("Reachable", "reachable_patients", "urban share of the population (World Bank)"),
+         f"eligibility share {eligibility_share:.0%} (assumption, set in the sidebar)",
+         missing("assumption")),
+        ("Reachable", "reachable_patients",
+         "WDI urban share of the population (SP.URB.TOTL.IN.ZS)",
+         year_text(years.get("SP.URB.TOTL.IN.ZS")) or missing("no data")),
     ]
-    values = [finite_or_none(row.get(col)) for _, col, _ in steps]
-    values = [None if v is None else round(v) for v in values]
-    kept = [None] + [
-        (b / a if a and b is not None else None) for a, b in zip(values, values[1:], strict=False)
-    ]
+    values = [finite_or_none(row.get(col)) for _, col, _, _ in steps]
+    kept = [missing("first step")]
+    for before, after in zip(values, values[1:], strict=False):
+        kept.append(missing("no data") if before is None or after is None or before == 0
+                    else format_value(after / before * 100, "%"))
     return pd.DataFrame({
-        "Step": [s for s, _, _ in steps],
-        f"Count [{per}]": [np.nan if v is None else v for v in values],
-        "Kept": [np.nan if k is None else k for k in kept],
-        "Basis": [b for _, _, b in steps],
+        "Step": [s for s, _, _, _ in steps],
+        f"Count [{per}]": [np.nan if v is None else round(v) for v in values],
+        "Kept": kept,
+        "Year": [y for _, _, _, y in steps],
+        "Source": [s for _, _, s, _ in steps],
     })
 
 
+def _years(*texts: str) -> str:
+    shown = [t for t in texts if t and t != MISSING]
+    return " · ".join(dict.fromkeys(shown)) or missing("no data")
+
+
+def _years_named(text) -> str:
+    found = [int(m.group(0)) for m in _YEAR.finditer(str(text))]
+    return year_range(min(found), max(found)) if found else ""
+
+
+def funnel_total(row: pd.Series, indication: pool.Indication) -> str:
+    """The funnel's total and the pool score it gives, in words."""
+    per = "new patients per year" if indication.unit == "incident_per_year" else "patients"
+    low, high, _ = POOL_SCORE_ANCHORS
+    return (f"Total: {format_value(row['reachable_patients'], per)} reachable "
+            f"(three significant figures) → pool score "
+            f"{format_value(row['pool_score'], '/ 100')} (log scale: 0 at "
+            f"{format_value(low)}, 100 at {format_value(high)} reachable patients).")
+
+
 def friction_breakdown(row: pd.Series) -> pd.DataFrame:
-    """Friction components of one country [0-100] with their weights."""
+    """Friction components of one country [0-100] with their weights [%], then the total
+    (the friction index: the weighted mean of the components present)."""
+    raised = [bool(row[f]) for f in friction.FLAGS if pd.notna(row[f])]
+    notes = {
+        "approval": (f"{format_value(row['approval_days'], 'days')} ({row['approval_basis']}) "
+                     f"against a {APPROVAL_ANCHOR_DAYS:g}-day anchor"),
+        "flags": (f"{sum(raised)} of {len(friction.FLAGS)} process flags raised" if raised else
+                  "flags unknown: no regulatory row (left out, the others re-weighted)"),
+        "regulatory_quality": "World Bank WGI estimate: 2.5 → 0, −2.5 → 100",
+        "rule_of_law": "World Bank WGI estimate: 2.5 → 0, −2.5 → 100",
+    }
+    values = [finite_or_none(row[f"friction_{k}"]) for k in FRICTION_WEIGHTS]
+    used = int(row["friction_components_used"])
     return pd.DataFrame({
-        "Component": [FRICTION_LABELS.get(k, k) for k in FRICTION_WEIGHTS],
-        "Friction [0-100]": [finite_or_none(row.get(f"friction_{k}")) for k in FRICTION_WEIGHTS],
-        "Weight": list(FRICTION_WEIGHTS.values()),
-    }).fillna({"Friction [0-100]": np.nan})
+        "Component": [FRICTION_LABELS[k] for k in FRICTION_WEIGHTS] + ["Friction index"],
+        "Friction [0-100]": [np.nan if v is None else v for v in values]
+        + [_number(row["friction_index"])],
+        "Weight [%]": [w * 100 for w in FRICTION_WEIGHTS.values()] + [100.0],
+        "Note": [notes[k] if v is not None else missing("no data: left out")
+                 for k, v in zip(FRICTION_WEIGHTS, values, strict=True)]
+        + [f"total: weighted mean of the {used} of {len(FRICTION_WEIGHTS)} components present"],
+    })
 
 
 def infrastructure_breakdown(row: pd.Series) -> pd.DataFrame:
-    """Infrastructure risk components of one country [0-100 risk between anchors]."""
+    """Infrastructure risk components of one country [0-100 risk between anchors], then the
+    total (their mean; at least the gate floor while gated)."""
     names = list(infrastructure.RISK_COMPONENTS)
+    risks = [finite_or_none(row[f"infra_{n}"]) for n in names]
+    used = int(row["infrastructure_components_used"])
+    total = _number(row["infrastructure_risk"])
+    note = f"total: mean of the {used} of {len(names)} components present"
+    if np.isnan(total):
+        note = missing(f"no score: fewer than {MIN_COMPONENTS} components")
+    elif bool(row["gated"]):
+        note += f"; at least {WAR_RISK_FLOOR:g} while gated ({row['gate_label']})"
     return pd.DataFrame({
-        "Component": [n.replace("_", " ") for n in names],
-        "Indicator": list(infrastructure.RISK_COMPONENTS.values()),
-        "Risk [0-100]": [finite_or_none(row.get(f"infra_{n}")) for n in names],
-    }).fillna({"Risk [0-100]": np.nan})
+        "Component": [n.replace("_", " ").capitalize() for n in names] + ["Infrastructure risk"],
+        "Risk [0-100]": [np.nan if r is None else r for r in risks] + [total],
+        "Indicator": list(infrastructure.RISK_COMPONENTS.values()) + [""],
+        "Anchors": [_anchors(n) if r is not None else missing("no data: left out")
+                    for n, r in zip(names, risks, strict=True)] + [note],
+    })
 
 
-def startup_facts(row: pd.Series) -> pd.DataFrame:
-    """Regulator, approval and start-up of one country, each with its basis."""
-    def days(x) -> str:
-        v = finite_or_none(x)
-        return "—" if v is None else f"{v:,.0f} days"
-    flags = row.get("flags")
+def _anchors(name: str) -> str:
+    zero, hundred, scale = RISK_ANCHORS[name]
+    return f"risk 0 at {format_value(zero)}, 100 at {format_value(hundred)} ({scale})"
+
+
+def _number(value) -> float:
+    v = finite_or_none(value)
+    return np.nan if v is None else v
+
+
+def startup_facts(row: pd.Series, regulators: pd.DataFrame) -> pd.DataFrame:
+    """Regulator, ethics review, approval and start-up of one country, each with its basis.
+
+    ``regulators`` is ``ModelInputs.regulators`` (every member of the six regions); an
+    approval with no sourced figure reads *assumed* (its region's median).
+    """
+    iso3 = row.name
+    reg = regulators.loc[iso3] if iso3 in regulators.index else None
+    regulator = (reg["regulator"] if reg is not None and reg["regulator"] else
+                 missing("no authorising body found: see the ethics note") if reg is not None
+                 else row["regulator"] if isinstance(row["regulator"], str) and row["regulator"]
+                 else missing("not in our table"))
+    ethics = (reg["ethics_note"] if reg is not None and reg["ethics_note"]
+              else missing("not in our table"))
+    basis = str(row["approval_basis"])
+    approval = format_value(row["approval_days"], "days")
+    if basis == "assumed":
+        approval += " (assumed)"
+        where = ("the median of its region's sourced countries" if row["regions"] else
+                 "the survey start-up less site activation (outside the six regions)")
+        approval_basis = f"ASSUMED: no sourced figure for this country; {where}"
+    else:
+        approval_basis = {"observed": "observed range (midpoint), sourced",
+                          "statutory clock": "statutory clock in calendar days, sourced"}.get(
+                              basis, basis)
+    startup = (f"{format_value(row['startup_days_mean'], 'days')} ± "
+               f"{format_value(row['startup_days_sd'], 'days')}")
+    startup_basis = str(row["startup_basis"]) + (
+        " — ASSUMED" if bool(row["startup_assumed"]) else "")
+    flags = row["flags"] if isinstance(row["flags"], str) and row["flags"] else "none"
+    as_of = row["regulatory_as_of"]
     facts = [
-        ("Regulator", str(row.get("regulator") or "— (no regulatory row: region default)"), ""),
-        ("Approval", days(row.get("approval_days")), str(row.get("approval_basis") or "")),
-        ("Start-up (mean ± sd)",
-         f"{days(row.get('startup_days_mean'))} ± {days(row.get('startup_days_sd'))}",
-         str(row.get("startup_basis") or "")
-         + (" — assumed" if bool(row.get("startup_assumed")) else "")),
-        ("Flags", flags if isinstance(flags, str) and flags else "none", ""),
-        ("Regulatory source", str(row.get("regulatory_source") or "—"),
-         str(row.get("regulatory_as_of") or "")),
+        ("Regulator", regulator, "as of " + (reg["as_of"] if reg is not None and reg["as_of"]
+                                             else MISSING)),
+        ("Ethics review", ethics, ""),
+        ("Approval", approval, approval_basis),
+        ("Start-up (mean ± sd)", startup, startup_basis),
+        ("Flags", flags, ""),
+        ("Timelines as of", as_of if isinstance(as_of, str) and as_of else missing(
+            "no regulatory row: the region's median is assumed"), ""),
     ]
-    return pd.DataFrame(facts, columns=["Item", "Value", "Basis / as of"])
+    return pd.DataFrame(facts, columns=["Item", "Value", "Basis"])
+
+
+def regulatory_sources(row: pd.Series, regulators: pd.DataFrame) -> str:
+    """Markdown: the sources of the regulator and of the timelines, as links."""
+    iso3 = row.name
+    reg = regulators.loc[iso3] if iso3 in regulators.index else None
+    timelines = row["regulatory_source"]
+    return ("Sources — regulator: "
+            + (links_markdown(reg["source"]) if reg is not None and reg["source"]
+               else missing("not in our table"))
+            + "; timelines: "
+            + (links_markdown(timelines) if isinstance(timelines, str) and timelines
+               else missing("no regulatory row")) + ".")
+
+
+def attractiveness_parts(row: pd.Series, weights: scoring.Weights) -> pd.DataFrame:
+    """How attractiveness is made: each score's weight [%] (re-normalised over the scores
+    present, as the model does), score [0-100] and points (weight x score), then the gate
+    penalty (negative points) when the row's attractiveness carries one.
+
+    ``row`` is a row of :func:`footprint.model.scoring.score` (``include_gated=True`` for a
+    gated country); the points sum to its ``attractiveness``.
+    """
+    scores = np.array([_number(row[s]) for s in scoring.SCORES])
+    present = ~np.isnan(scores)
+    w = weights.normalised() * present
+    share = w / w.sum() if w.sum() > 0 else w
+    points = np.where(present, share * np.nan_to_num(scores), np.nan)
+    out = pd.DataFrame({"Part": list(PART_LABELS.values()), "Weight [%]": share * 100,
+                        "Score [0-100]": scores, "Points": points})
+    penalty = float(np.nansum(points)) - _number(row["attractiveness"])
+    if penalty > 1e-9:
+        out.loc[len(out)] = [PENALTY_LABEL, np.nan, np.nan, -penalty]
+    return out
+
+
+def parts_text(parts: pd.DataFrame) -> str:
+    """'Patient pool 33 % × 39.7 = 13.2 + … = 58.1 / 100': the sum of
+    :func:`attractiveness_parts`, in words."""
+    terms, total = [], 0.0
+    for _, part in parts.iterrows():
+        if pd.isna(part["Points"]):
+            terms.append(f"{part['Part']}: {missing('no data: left out')}")
+            continue
+        total += float(part["Points"])
+        if part["Part"] == PENALTY_LABEL:
+            terms.append(f"{PENALTY_LABEL} −{abs(part['Points']):.1f}")
+        else:
+            terms.append(f"{part['Part']} {part['Weight [%]']:.0f} % × "
+                         f"{part['Score [0-100]']:.1f} = {part['Points']:.1f}")
+    return " + ".join(terms) + f" → attractiveness {total:.1f} / 100."
 
 
 def country_indicator_table(latest: pd.DataFrame, catalogue: pd.DataFrame,
                             iso3: str) -> pd.DataFrame:
-    """Every catalogued indicator of one country: value, unit, year, source, stale."""
+    """Every catalogued indicator of one country: value (three significant figures), unit,
+    year, source, stale."""
     rows = latest[latest["iso3"] == iso3].set_index("indicator")
     rows = rows.reindex(catalogue.index)
     out = pd.DataFrame({
         "Indicator": catalogue["title"].to_numpy(),
         "Value": [format_value(v) for v in rows["value"]],
         "Unit": catalogue["unit"].to_numpy(),
-        "Year": [year_text(y) or "—" for y in rows["year"]],
+        "Year": [year_text(y) or MISSING for y in rows["year"]],
         "Source": [source_label(s) for s in catalogue["source_id"]],
         "Stale": rows["stale"].fillna(False).astype(bool).to_numpy(),
         "Code": catalogue.index.to_numpy(),

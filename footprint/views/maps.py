@@ -26,6 +26,10 @@ NO_DATA: Rgba = (200, 200, 200, 255)  # in the selection but the value is missin
 BORDER: Rgba = (120, 120, 120, 255)
 HIGHLIGHT: Rgba = (255, 200, 0, 200)
 SELECTED_LINE: Rgba = (20, 20, 20, 255)  # outline of the country whose details are open
+# Gated countries (embargo, sanctions or war): a dark neutral fill while they are left out of a
+# ranking (never a ranked colour), and a purple outline wherever they are drawn.
+GATED_FILL: Rgba = (88, 88, 88, 255)
+GATED_LINE: Rgba = (148, 0, 211, 255)
 
 # Sequential ramps, light to dark (ColorBrewer YlGnBu and YlOrRd, 5 classes).
 SEQUENTIAL: dict[str, tuple[Rgba, ...]] = {
@@ -250,11 +254,19 @@ def border_layer(layer_id: str, segments: Sequence[dict], color: Rgba = BORDER,
                      width_units=pdk.types.String("pixels"), pickable=False)
 
 
-def outline_layer(layer_id: str, collection: dict) -> pdk.Layer:
+def outline_layer(layer_id: str, collection: dict, color: Rgba = SELECTED_LINE,
+                  width_px: float = 2.5) -> pdk.Layer:
     """A heavy outline of every feature of ``collection`` (e.g. the country whose details
-    are open), coasts included; not pickable."""
+    are open, or the gated countries), coasts included; not pickable."""
     geometry = [feature["geometry"] for feature in collection["features"]]
-    return border_layer(layer_id, ring_segments(geometry), SELECTED_LINE, width_px=2.5)
+    return border_layer(layer_id, ring_segments(geometry), color, width_px=width_px)
+
+
+def features_of(collection: dict, codes) -> dict:
+    """A FeatureCollection holding only the features whose ``iso3`` is in ``codes``."""
+    wanted = set(codes)
+    return {"type": "FeatureCollection",
+            "features": [f for f in collection["features"] if f.get("iso3") in wanted]}
 
 
 CITY_FILL: Rgba = (213, 94, 0, 210)  # vermillion: stands out on the blue "good" ramp
@@ -364,14 +376,20 @@ def pixel_offset(view: pdk.ViewState, longitude: float, latitude: float) -> tupl
             (_mercator_y(view.latitude) - _mercator_y(latitude)) * scale)
 
 
+def main_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of the main parts of the frame's features
+    (:func:`main_parts`) [degrees]."""
+    minx, miny, maxx, maxy = (float(b) for b in gpd.GeoSeries(main_parts(frame)).total_bounds)
+    return minx, miny, maxx, maxy
+
+
 def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520,
              padding: float = 1.15) -> pdk.ViewState:
-    """A view state that fits the main parts of the frame's features (:func:`main_parts`);
+    """A view state that fits the main parts of the frame's features (:func:`main_bounds`);
     see :func:`view_for_bounds`."""
     if frame.empty:
         return WORLD_VIEW
-    minx, miny, maxx, maxy = (float(b) for b in gpd.GeoSeries(main_parts(frame)).total_bounds)
-    return view_for_bounds((minx, miny, maxx, maxy), width_px, height_px, padding)
+    return view_for_bounds(main_bounds(frame), width_px, height_px, padding)
 
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1100,

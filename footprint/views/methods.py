@@ -1,16 +1,17 @@
 """What the Data & methods page shows: sources, indicator coverage, the regulatory reference,
-how the scores are computed, the named assumptions and the known caveats."""
+the regulators, the country gate, how the scores are computed, the named assumptions and the
+known caveats."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
 from footprint import assumptions
-from footprint.model import friction, infrastructure, pool, scoring
-from footprint.views.format import source_label, year_range
+from footprint.model import friction, gate, infrastructure, pool, scoring
+from footprint.views.format import MISSING, missing, source_label, year_range
 
 KNOWN_CAVEATS: tuple[str, ...] = (
     "Disputed borders are drawn as Natural Earth (public domain, v4.0.0) draws them; the map "
@@ -78,10 +79,42 @@ def regulatory_table(regulatory: pd.DataFrame) -> pd.DataFrame:
     """The regulatory reference rows (by ISO3 or region) with their sources, for display."""
     keep = [c for c in ("regulator", "clock_value", "clock_unit", "approval_low_days",
                         "approval_high_days", "startup_low_days", "startup_high_days",
-                        "war_or_sanctions", "source", "as_of") if c in regulatory]
+                        "source", "as_of") if c in regulatory]
     out = regulatory[keep].copy()
+    for column in ("regulator", "clock_unit", "source", "as_of"):
+        if column in out:
+            out[column] = out[column].fillna(MISSING)
     out.index.name = "Scope"
     return out.reset_index()
+
+
+def regulators_table(regulators: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The authority that authorises trials in each member of the six regions, with its
+    ethics note, source and as-of month (``ModelInputs.regulators``)."""
+    return pd.DataFrame({
+        "Country": [names.get(c, c) for c in regulators.index], "ISO3": regulators.index,
+        "Regulator": regulators["regulator"].replace("", missing("no authorising body found")),
+        "Ethics review": regulators["ethics_note"].replace("", MISSING),
+        "Source": regulators["source"].replace("", MISSING),
+        "As of": regulators["as_of"].fillna(MISSING),
+    }).sort_values("Country", kind="stable").reset_index(drop=True)
+
+
+def gate_table(frame: pd.DataFrame, in_scope: Collection[str]) -> pd.DataFrame:
+    """The country gate of every member of the six regions, most severe first: level,
+    whether it gates, the regimes and war note, source and as-of month
+    (:func:`footprint.model.scoring.country_frame`'s gate columns)."""
+    sub = frame.reindex(sorted(set(in_scope)))
+    severity = sub["gate_level"].map({level: i for i, level in enumerate(gate.LEVELS)})
+    out = pd.DataFrame({
+        "Country": sub["name"], "ISO3": sub.index, "Gate": sub["gate_label"],
+        "Gated": sub["gated"].astype(bool), "Detail": sub["gate_detail"].replace("", MISSING),
+        "Regional conflict": sub["conflict_note"].replace("", MISSING),
+        "As of": sub["gate_as_of"].replace("", MISSING), "Source": sub["gate_source"],
+        "_severity": severity.to_numpy(),
+    })
+    return (out.sort_values(["_severity", "Country"], kind="stable")
+            .drop(columns="_severity").reset_index(drop=True))
 
 
 def docstring_markdown(doc: str | None) -> str:
@@ -110,6 +143,7 @@ def model_sections() -> list[tuple[str, str]]:
     """(title, Markdown) per model module, read from its docstring."""
     modules = (("Patient pool", pool), ("Regulatory friction and start-up", friction),
                ("Infrastructure risk and DCT readiness", infrastructure),
+               ("The country gate: sanctions, embargoes and war", gate),
                ("Attractiveness, ranks, risk tiers", scoring))
     return [(title, docstring_markdown(module.__doc__)) for title, module in modules]
 

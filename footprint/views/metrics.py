@@ -9,9 +9,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from footprint.assumptions import DATA_AS_OF_YEAR, FRICTION_WEIGHTS, STALE_AFTER_YEARS
+from footprint.assumptions import (
+    DATA_AS_OF_YEAR,
+    FRICTION_WEIGHTS,
+    GATE_PENALTY_POINTS,
+    STALE_AFTER_YEARS,
+    WAR_RISK_FLOOR,
+)
 from footprint.model import infrastructure, pool, scoring
-from footprint.views.format import source_label
+from footprint.views.format import COUNT_UNITS, source_label
 
 MODEL_SOURCE = "Trial Footprint model"
 # Indicators that read "higher is better": governance estimates (WGI) and capacity; prevalence
@@ -28,7 +34,8 @@ _MODEL_METRICS: dict[str, tuple[str, str, str, bool, str]] = {
         "Weighted mean of the patient-pool score (reachable patients on a log scale: 0 at "
         "100, 100 at 10 million), "
         "100 - regulatory friction and 100 - infrastructure risk, with the weights set in "
-        "the sidebar."),
+        f"the sidebar; a gated country, when included, has {GATE_PENALTY_POINTS:g} points "
+        "taken off."),
     "reachable_patients": (
         "Reachable patients", "patients", "good", True,
         "Patients in the indication's age band who are diagnosed, meet the eligibility share "
@@ -41,8 +48,8 @@ _MODEL_METRICS: dict[str, tuple[str, str, str, bool, str]] = {
         "Infrastructure risk", "0-100", "risk", False,
         "Mean risk of physicians, hospital beds, GDP per capita, logistics, electricity, "
         "researchers, articles, political stability and government effectiveness, each "
-        "scored between documented anchors (Data & methods); war or sanctions raise it to "
-        "at least 75."),
+        "scored between documented anchors (Data & methods); a gated country (embargo, "
+        f"sanctions or war) has at least {WAR_RISK_FLOOR:g}."),
     "dct_readiness": (
         "DCT readiness", "0-100", "good", True,
         "Decentralised-trial readiness: mean anchored score of internet users, fixed "
@@ -90,6 +97,12 @@ class Metric:
     def label(self) -> str:
         """'Title [unit]' for selectors and column headers."""
         return f"{self.title} [{self.unit}]" if self.unit else self.title
+
+    @property
+    def short_title(self) -> str:
+        """The title up to its first comma or bracket ('Population, total' -> 'Population'),
+        for a narrow column header."""
+        return re.split(r"[,(:]", self.title)[0].strip() or self.title
 
 
 def indicator_metrics(catalogue: pd.DataFrame) -> dict[str, Metric]:
@@ -201,8 +214,8 @@ def ranking_order(metric: Metric) -> str:
 
 def number_format(metric: Metric) -> str:
     """A ``st.column_config.NumberColumn`` format for a metric's values."""
-    if metric.unit in ("people", "articles per year", "patients", "new patients per year"):
-        return "compact"
+    if metric.unit in COUNT_UNITS:
+        return "localized"
     if metric.unit in ("0-100", "days"):
         return "%.1f"
     return "%.2f"

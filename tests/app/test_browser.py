@@ -9,7 +9,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from footprint.data import atlas
+from footprint.data.database import open_database
+from footprint.views import format as fmt
 from footprint.views import maps
+from footprint.views.regions import region_view
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +53,22 @@ def selected(page) -> dict[str, str]:
     return dict(pairs)
 
 
+def six_regions_view():
+    """The Explore map's view of all six regions, as the page frames it."""
+    con = open_database()
+    try:
+        return region_view((), (), atlas.country_shapes(con), atlas.regions(con))
+    finally:
+        con.close()
+
+
+def ranking_rows(page) -> list[str]:
+    """The ranking's Country column as drawn (glide-data-grid cells), top to bottom."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(1)
+    grid.wait_for()
+    return grid.locator('[role="gridcell"][aria-colindex="2"]').all_inner_texts()
+
+
 def ranking_from_apptest(**params) -> pd.DataFrame:
     at = AppTest.from_file("../../app.py", default_timeout=60)
     for key, value in params.items():
@@ -65,11 +85,16 @@ def test_explore_click_on_brazil_opens_its_details(server, page):
     # the map fills the main column (no narrow world floating in white)
     row = page.locator('[data-testid="stHorizontalBlock"]').first.bounding_box()
     assert box["width"] >= 0.98 * row["width"]  # as wide as the row of selectors above
-    x, y = pixel(box, maps.WORLD_VIEW, -50.0, -10.0)  # central Brazil
+    x, y = pixel(box, six_regions_view(), -50.0, -10.0)  # central Brazil
     page.mouse.click(x, y)
-    page.get_by_text("Brazil (BRA) · Latin America").wait_for(timeout=20_000)
+    summary = page.get_by_text("Brazil (BRA) · Latin America")
+    summary.wait_for(timeout=20_000)
     assert "country=BRA" in page.url
     page.get_by_role("tab", name="Patient funnel").wait_for()
+    page.wait_for_timeout(1500)  # the page scrolls to the details
+    assert page.get_by_role("heading", name="Country details").is_visible()
+    top = summary.bounding_box()["y"]
+    assert 0 <= top <= page.viewport_size["height"]  # the details are in view, not below
     screenshot(page, "explore")
 
 
@@ -79,15 +104,18 @@ def test_explore_csv_download_matches_the_table(server, page):
     with page.expect_download(timeout=20_000) as info:
         page.get_by_role("button", name="Download the ranking (CSV)").click()
     download = info.value
-    assert download.suggested_filename == "trial-footprint-ranking-latin-america-sp-pop-totl.csv"
+    assert download.suggested_filename == "trial-footprint-ranking-population-latin-america.csv"
     csv = pd.read_csv(io.BytesIO(Path(download.path()).read_bytes()))
     table = ranking_from_apptest(region="latin-america", metric="SP.POP.TOTL")
-    assert list(csv.columns) == list(table.columns)
-    assert len(csv) == len(table) == 20
+    assert list(csv.columns[:len(table.columns)]) == list(table.columns)
+    assert {"Indication", "Weights (pool / friction / infrastructure)", "Eligible share [%]",
+            "Site activation [days]", "Gated countries"} <= set(csv.columns)
+    assert len(csv) == len(table) == 20 - 3  # Cuba, Haiti and Venezuela are left out
     assert list(csv["ISO3"]) == list(table["ISO3"])
-    pd.testing.assert_series_equal(csv["Population, total [people]"],
-                                   table["Population, total [people]"].astype(float),
-                                   check_dtype=False)
+    exact = csv["Population, total [people]"]
+    assert (exact == exact.round()).all()  # whole people in the file
+    shown = table["Population, total [people]"].astype(float)  # three figures on the page
+    assert list(exact.map(fmt.significant)) == pytest.approx(list(shown))
 
 
 def test_deep_link_restores_the_view(server, page):
@@ -95,11 +123,35 @@ def test_deep_link_restores_the_view(server, page):
     wait_for_map(page)
     page.get_by_text("India (IND) · India").wait_for(timeout=20_000)
     assert selected(page) == {
-        "Region": "India", "Indication": "Hypertension", "Country": "India",
+        "Indication": "Hypertension", "Country": "India",
         "Metric": "Indicator · Regulatory quality [estimate (-2.5 weak to 2.5 strong)]"}
+    assert page.locator('[data-testid="stMultiSelect"]').get_by_text("India").count() == 1
     page.get_by_text("Drill-down: India").wait_for()
     assert page.locator(CANVAS).count() == 2  # the world and India's states
     screenshot(page, "explore-india-drill-down", 3400)
+
+
+def test_a_link_with_weights_and_a_custom_set_reopens_the_ranking_in_a_fresh_context(
+        server, page, browser):
+    link = f"{server}/?region=japan&countries=DEU,FRA,BRA,MEX&weights=10,2,5"
+    expected = ranking_from_apptest(region="japan", countries="DEU,FRA,BRA,MEX",
+                                    weights="10,2,5")
+    page.goto(link)
+    wait_for_map(page)
+    page.get_by_text("Ranking: Japan + 4 countries").wait_for(timeout=20_000)
+    first = ranking_rows(page)
+    assert first == list(expected["Country"])
+    fresh = browser.new_context(viewport={"width": 1280, "height": 800})  # nothing remembered
+    try:
+        again = fresh.new_page()
+        again.goto(page.url)  # the address as the page rewrote it
+        wait_for_map(again)
+        again.get_by_text("Ranking: Japan + 4 countries").wait_for(timeout=20_000)
+        assert ranking_rows(again) == first
+        assert again.get_by_text("pool 59 % · friction 12 % · infrastructure 29 %").count() >= 1
+        screenshot(again, "explore-link-1280")
+    finally:
+        fresh.close()
 
 
 def test_a_fresh_servers_first_visit_to_the_risk_map_opens_it(fresh_server, page):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from footprint.enrollment import forecast as fc
 from footprint.enrollment import planning
 from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
-from footprint.views import charts
+from footprint.model import scoring
+from footprint.views import charts, country_details
 
 PLAN = Scenario("Plan", "hypertension", 200, (CountryPlan("BRA", 10), CountryPlan("MEX", 5)),
                 deadline_months=24.0)
@@ -18,6 +20,21 @@ PLAN = Scenario("Plan", "hypertension", 200, (CountryPlan("BRA", 10), CountryPla
 @pytest.fixture(scope="module")
 def result():
     return fc.forecast(resolve(PLAN), n_sims=500)
+
+
+def test_attractiveness_chart_stacks_the_parts_and_shows_the_penalty():
+    row = pd.Series({"pool_score": 60.0, "friction_score": 40.0, "infrastructure_score": 20.0,
+                     "attractiveness": 10.0})  # 40 from the parts, 30 off for the gate
+    parts = country_details.attractiveness_parts(row, scoring.Weights(1, 1, 1))
+    spec = charts.attractiveness_chart(parts).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    stacked = [r for r in rows if r["row"] == "Weighted parts"]
+    assert [r["start"] for r in stacked] == pytest.approx([0, 20, 100 / 3])
+    assert stacked[-1]["end"] == pytest.approx(40)
+    penalty = [r for r in rows if r["row"] == "After the gate penalty"]
+    assert penalty[0]["start"] == pytest.approx(10) and penalty[0]["end"] == pytest.approx(40)
+    no_gate = charts.attractiveness_chart(parts[parts["Part"] != "Gate penalty"]).to_dict()
+    assert {r["row"] for r in next(iter(no_gate["datasets"].values()))} == {"Weighted parts"}
 
 
 def test_curve_chart_draws_the_band_the_median_target_and_deadline(result):

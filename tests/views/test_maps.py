@@ -195,3 +195,17 @@ def test_standalone_html_inlines_deck_gl_when_offline(tiny):
     assert "cdn.jsdelivr.net/npm/@deck.gl/jupyter-widget" in online
     assert len(offline) > 1_000_000 > len(online)
     assert '"AAA"' in offline
+
+
+def test_features_of_keeps_the_named_countries():
+    fc = {"type": "FeatureCollection", "features": [{"iso3": "BRA"}, {"iso3": "ARG"}]}
+    assert maps.features_of(fc, ["ARG"])["features"] == [{"iso3": "ARG"}]
+    assert maps.features_of(fc, ["ZZZ"])["features"] == []
+
+
+def test_gated_outline_is_a_line_layer_in_its_own_colour():
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    fc = {"type": "FeatureCollection", "features": [{"iso3": "RUS", "geometry": square}]}
+    layer = maps.outline_layer("gated", fc, maps.GATED_LINE, width_px=1.5)
+    assert layer.type == "LineLayer" and layer.get_color == list(maps.GATED_LINE)
+    assert len(layer.data) == 4

@@ -43,4 +43,6 @@ def test_labels_choices_and_order():
     assert metrics.metric_option_label(indicator["SP.POP.TOTL"]) == (
         "Indicator · Population [people]")
     assert metrics.ranking_order(model["friction_index"]) == "lowest first: lower is better"
-    assert metrics.number_format(indicator["SP.POP.TOTL"]) == "compact"
+    assert metrics.number_format(indicator["SP.POP.TOTL"]) == "localized"  # 3 figures, shown
+    assert Metric(id="x", title="Population, total", unit="p").short_title == "Population"
+    assert model["reachable_patients"].short_title == "Reachable patients"
