@@ -53,7 +53,9 @@ CLICK_TIMEOUT_MS = 15_000  # a map click that selects nothing (ocean) triggers n
 LOAD_TIMEOUT_MS = 180_000  # first page load: 20 software-WebGL maps share 2 cores
 RAMP_UP_S = 1.5  # session i starts i x this later, as users arrive, not all in one instant
 THINK_S = (3.0, 8.0)  # pause after each action [s], uniform: a user reads the map and table
-REGIONS = ["All regions", "European Union", "Latin America", "Eastern Europe", "India"]
+ALL_REGIONS = "All regions"  # the scope selector left empty
+REGIONS = [ALL_REGIONS, "European Union", "Latin America", "Eastern Europe", "India"]
+SCOPE_LABEL = "Regions or countries"
 METRICS = ["Attractiveness", "Reachable patients", "Regulatory friction",
            "Infrastructure risk"]
 INDICATIONS = ["Type 2 diabetes", "Hypertension", "Tuberculosis"]
@@ -136,9 +138,10 @@ def click_targets(regions: list[str], per_region: int = 3) -> dict[str, list[tup
     members = atlas.regions(con)
     targets = {}
     for region in regions:
-        view = region_views.region_view(region, shapes, members)
+        selected = () if region == ALL_REGIONS else (region,)
+        view = region_views.region_view(selected, (), shapes, members)
         parts = maps.main_parts(shapes.loc[shapes.index.intersection(
-            region_views.scope(region, members))])
+            region_views.scope(selected, (), members))])
         area = pd.Series(shapely.area(parts.to_numpy()), index=parts.index)  # square degrees
         largest = area.sort_values(ascending=False).index[:per_region]
         points = shapely.point_on_surface(parts.loc[largest].to_numpy())
@@ -222,6 +225,29 @@ async def _choose(page: Page, label: str, option: str) -> None:
     await page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
 
 
+def _scope_box(page: Page):
+    return page.locator('[data-testid="stMultiSelect"]').filter(has_text=SCOPE_LABEL).first
+
+
+async def _scope_shown(page: Page) -> str:
+    """The region the scope selector holds, or :data:`ALL_REGIONS` when it is empty."""
+    tags = _scope_box(page).locator('[data-baseweb="tag"]')
+    return (await tags.first.inner_text()).strip() if await tags.count() else ALL_REGIONS
+
+
+async def _set_scope(page: Page, region: str) -> None:
+    """One change of the scope selector, as a keyboard user makes it: a held region is
+    removed (Backspace), else ``region`` is typed and chosen (Enter); one rerun either way."""
+    box = _scope_box(page)
+    await box.locator("input").click()
+    if region == ALL_REGIONS:
+        await page.keyboard.press("Backspace")
+    else:
+        await page.keyboard.type(region)
+        await page.keyboard.press("Enter")
+    await page.keyboard.press("Escape")
+
+
 async def _wait_idle(page: Page) -> None:
     await page.wait_for_selector('[data-test-script-state="notRunning"]',
                                  timeout=ACTION_TIMEOUT_MS)
@@ -245,11 +271,16 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
         end = time.monotonic() + seconds
         n = 0
         last_click = (0.0, 0.0)
-        choices = {"Region": REGIONS, "Indication": INDICATIONS, "Metric": METRICS}
+        choices = {"Indication": INDICATIONS, "Metric": METRICS}
         while time.monotonic() < end and n < MAX_ACTIONS_PER_SESSION:
             n += 1
             step = n % 5
-            if step in (1, 2, 3):
+            if step == 1:
+                shown = await _scope_shown(page)
+                region = ALL_REGIONS if shown != ALL_REGIONS else rng.choice(REGIONS[1:])
+                await _timed(page, runs, f"scope {region}",
+                             lambda r=region: _set_scope(page, r), result)
+            elif step in (2, 3):
                 label = ("Region", "Indication", "Metric")[step - 1]
                 shown = await _shown(page, label)
                 # another value than the one shown: choosing the shown one triggers no rerun
@@ -257,8 +288,7 @@ async def session(browser, url: str, seconds: float, seed: int, result: LoadResu
                 await _timed(page, runs, f"choose {label} {option}",
                              lambda lb=label, op=option: _choose(page, lb, op), result)
             elif step == 4:
-                shown = await _shown(page, "Region")
-                region = next(r for r in REGIONS if r in shown)
+                region = await _scope_shown(page)
                 canvas = page.locator(".stDeckGlJsonChart canvas").first
                 box = await canvas.bounding_box()
                 # a target inside the canvas, not the one clicked last (already selected: no rerun)
