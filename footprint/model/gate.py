@@ -40,8 +40,11 @@ def gate(inputs: ModelInputs) -> pd.DataFrame:
     level = level.where(level.isin(["embargo", "sanctions"]) | ~war, "war")
     label = level.map(LABELS)
     label = label.where(~(war & level.isin(["embargo", "sanctions"])), label + " + war")
-    detail = (table["sanctions_regimes"].fillna("") + np.where(
-        war, " War: " + table["war_note"].fillna(""), "")).str.strip()
+    regimes = table["sanctions_regimes"].fillna("").str.strip().str.rstrip(".")
+    war_text = np.where(war, "War: " + table["war_note"].fillna(""), "")
+    detail = pd.Series([". ".join(p for p in pair if p) for pair in zip(regimes, war_text,
+                                                                        strict=True)],
+                       index=table.index)
     return pd.DataFrame({
         "gate_level": level,
         "gated": level.isin(GATED_LEVELS),

@@ -194,7 +194,8 @@ def rank_stability(table: pd.DataFrame, weights: Weights, top_k: int = 5,
 
     Parameters
     ----------
-    table : rows of the selection with the :data:`SCORES` columns.
+    table : rows of the selection with the :data:`SCORES` columns (and ``gated``: a gated
+        row carries :data:`GATE_PENALTY_POINTS` in every draw, as in :func:`score`).
     concentration : Dirichlet concentration; larger = draws closer to ``weights``.
     """
     if top_k < 1 or n_draws < 1 or concentration <= 0:
@@ -206,6 +207,9 @@ def rank_stability(table: pd.DataFrame, weights: Weights, top_k: int = 5,
     present = scores.notna().to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         attr = (scores.fillna(0).to_numpy() @ draws.T) / (present @ draws.T)
+    if "gated" in table:
+        gated = table["gated"].fillna(False).to_numpy(dtype=bool)[:, None]
+        attr = np.where(gated, np.maximum(attr - GATE_PENALTY_POINTS, 0.0), attr)
     attr = np.where(np.isfinite(attr), attr, -np.inf)  # unscored countries rank last
     order = np.argsort(-attr, axis=0, kind="stable")
     ranks = np.empty_like(order)

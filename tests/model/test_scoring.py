@@ -117,3 +117,11 @@ def test_real_scores_for_every_indication_and_region(con):
     assert frame.loc["UKR", "risk_tier"] == "high" and frame.loc["RUS", "risk_tier"] == "high"
     assert {"RUS", "BLR", "UKR", "VEN", "CUB"} <= set(
         scoring.left_out(frame, list(frame.index)))
+
+
+def test_rank_stability_carries_the_gate_penalty():
+    table = pd.DataFrame({"pool_score": [90.0, 80.0], "friction_score": [90.0, 80.0],
+                          "infrastructure_score": [90.0, 80.0], "gated": [True, False]},
+                         index=["GGG", "OKK"])
+    p = scoring.rank_stability(table, scoring.Weights(), top_k=1, n_draws=200)
+    assert p["OKK"] == 1.0 and p["GGG"] == 0.0  # 90 - 30 ranks below 80 in every draw
