@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages import shared
 from footprint.assumptions import SLOW_APPROVAL_DAYS
+from footprint.io import report_map, report_meta, report_onepager
 from footprint.model import scoring
 from footprint.views import executive, maps, url_state
 from footprint.views import format as fmt
@@ -117,7 +118,9 @@ csv_settings = fmt.settings_columns(indications[indication_id].name, weights,
                                     settings.eligibility_share, settings.activation_days,
                                     include_gated)
 d1, d2, d3 = st.columns(3)
-d1.download_button("Risk map (HTML)", lambda: maps.standalone_html(chart, offline=True),
+d1.download_button("Risk map (HTML)", lambda: maps.standalone_html(
+                       chart, title="Executive risk map: risk tiers of the six regions",
+                       legend=legend, counts=counts, notes=[executive.tier_rule()]),
                    file_name="trial-footprint-risk-map.html", mime="text/html",
                    key="executive_download_map", on_click="ignore")
 d2.download_button("Risk tiers (CSV)", fmt.table_csv(tiers, csv_settings),
@@ -128,9 +131,36 @@ d3.download_button("Top countries (CSV)", fmt.table_csv(top, csv_settings),
                                                indications[indication_id].name),
                    mime="text/csv", key="executive_download_top", on_click="ignore")
 
-st.caption("The HTML map is self-contained (about 5 MB: deck.gl is inlined) and opens "
-           "offline in a browser; its template also links a map-library script and "
-           "stylesheets on CDNs, which are not needed and fail harmlessly without network.")
+
+def one_pager():
+    """The page as an executive one-pager (io.report_onepager), built when downloaded."""
+    keys = [report_map.MapKey(e.label, e.color, n, hatch=e.label == executive.GATED_LEGEND)
+            for e, n in zip(legend, counts, strict=True)]
+    keys.append(report_map.MapKey("outside the six regions", maps.CONTEXT_LAND))
+    meta = report_meta.ReportMeta(eligibility_share=settings.eligibility_share,
+                                  site_activation_days=settings.activation_days,
+                                  weights=weights)
+    return report_onepager.risk_onepager(
+        shapes, props["fill"], frame, in_scope, keys, title="Executive risk map",
+        subtitle=f"The six regions · {indications[indication_id].name}", top=top,
+        flags=flags, meta=meta, sources=shared.data_sources(),
+        notes=[executive.tier_rule()], include_gated=include_gated)
+
+
+p1, p2, _ = st.columns(3)
+p1.download_button("One-pager (PDF)", lambda: report_onepager.onepager_pdf(one_pager()),
+                   file_name=f"trial-footprint-one-pager-{fmt.slug(indication_id)}.pdf",
+                   mime=report_onepager.PDF_MIME,
+                   key="executive_download_pdf", on_click="ignore")
+p2.download_button("One-pager (PowerPoint)",
+                   lambda: report_onepager.onepager_pptx(one_pager()),
+                   file_name=f"trial-footprint-one-pager-{fmt.slug(indication_id)}.pptx",
+                   mime=report_onepager.PPTX_MIME,
+                   key="executive_download_pptx", on_click="ignore")
+st.caption("The HTML map is self-contained (about 5 MB: deck.gl is inlined): it opens "
+           "offline and loads nothing from the network. The one-pager (a PDF page or one "
+           "slide) prints the map with gated countries hatched, the tier counts, the top "
+           "countries, the flags, the date and the sources.")
 
 view = settings.state(replace(shared.last_view(), indication=indication_id))
 shared.remember(view)

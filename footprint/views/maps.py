@@ -6,10 +6,13 @@ neutral fills for out-of-scope land keep them readable without tiles.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -17,6 +20,9 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 from pydeck.bindings.json_tools import default_serialize
+
+from footprint.assumptions import DATA_AS_OF_YEAR
+from footprint.io.report_meta import ATTRIBUTION, app_version
 
 Rgba = tuple[int, int, int, int]
 
@@ -331,14 +337,93 @@ def payload_size(chart: pdk.Deck) -> int:
     return len(json.dumps(json.loads(chart.to_json()), separators=(",", ":")).encode())
 
 
-def standalone_html(chart: pdk.Deck, offline: bool = True) -> str:
-    """The deck as one HTML page.
+DECK_BUNDLE = Path(pdk.__file__).parent / "nbextension" / "static" / "index.js"
+"""deck.gl as pydeck ships it (its Jupyter widget bundle, ~4.3 MB): inlined in HTML maps."""
+# What a downloaded map may load: its own inline script and styles, nothing from anywhere else.
+_HTML_POLICY = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+                "style-src 'unsafe-inline'; img-src data: blob:; worker-src blob:; "
+                "connect-src data: blob:; font-src data:")
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+html, body {{ margin: 0; height: 100%; font: 14px/1.4 system-ui, -apple-system, "Segoe UI",
+  Roboto, "DejaVu Sans", sans-serif; color: #212529; }}
+body {{ display: flex; flex-direction: column; }}
+header {{ display: flex; align-items: baseline; gap: 1em; padding: 10px 16px;
+  border-bottom: 1px solid #d0d7de; }}
+header h1 {{ margin: 0; font-size: 20px; }}
+header .date {{ margin-left: auto; color: #5a626a; }}
+main {{ position: relative; flex: 1 1 auto; min-height: 300px; }}
+#deck-container {{ position: absolute; inset: 0; }}
+.legend {{ position: absolute; left: 12px; bottom: 12px; z-index: 2; max-width: 340px;
+  background: rgba(255, 255, 255, 0.94); border: 1px solid #c4cdd5; border-radius: 4px;
+  padding: 8px 10px; font-size: 12px; }}
+.legend h2 {{ margin: 0 0 4px; font-size: 13px; }}
+.legend ul {{ list-style: none; margin: 0; padding: 0; }}
+.legend li {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; }}
+.legend .swatch {{ width: 14px; height: 14px; border: 1px solid #8a949e; flex: none; }}
+.legend p {{ margin: 6px 0 0; color: #5a626a; }}
+footer {{ padding: 6px 16px; font-size: 11px; color: #5a626a; border-top: 1px solid #d0d7de; }}
+</style>
+</head>
+<body>
+<header><h1>{title}</h1><span class="date">{date}</span></header>
+<main>
+<div id="deck-container"></div>
+<aside class="legend"><h2>Legend</h2><ul>{legend}</ul>{notes}</aside>
+</main>
+<footer>{attribution} {made}</footer>
+<script>{bundle}</script>
+<script>
+createDeck({{container: document.getElementById("deck-container"), jsonInput: {deck},
+  tooltip: {tooltip}, customLibraries: null, configuration: null}});
+</script>
+</body>
+</html>
+"""
 
-    With ``offline`` pydeck inlines its deck.gl bundle (~4.3 MB), so the map draws with no
-    network; pydeck's template still references a map-library script and a few stylesheets on
-    CDNs, which fail harmlessly offline. Without it, deck.gl itself loads from jsDelivr.
+
+def standalone_html(chart: pdk.Deck, *, title: str = "Trial Footprint map",
+                    legend: Sequence[LegendEntry] = (), counts: Sequence[int] | None = None,
+                    notes: Sequence[str] = (), generated: datetime | None = None) -> str:
+    """The deck as one self-contained HTML page: a title, the legend, the date and the
+    attribution around the map, deck.gl inlined (:data:`DECK_BUNDLE`).
+
+    It loads nothing from the network: no base map, map library, stylesheet or font, and its
+    content security policy forbids any request, so it opens the same offline.
+
+    Parameters
+    ----------
+    legend : the map's legend entries, with ``counts`` [countries] when given (same order).
+    notes : sentences printed under the legend.
+    generated : when the map was made [UTC]; default now.
     """
-    return chart.to_html(as_string=True, offline=offline, notebook_display=False)
+    if counts is not None and len(counts) != len(legend):
+        raise ValueError(f"{len(counts)} counts for {len(legend)} legend entries")
+    when = (generated or datetime.now(UTC)).astimezone(UTC)
+    items = "".join(
+        f'<li><span class="swatch" style="background:{hex_color(e.color)}"></span>'
+        f"{html.escape(e.label)}{'' if counts is None else f' ({counts[i]:,})'}</li>"
+        for i, e in enumerate(legend))
+    bundle = DECK_BUNDLE.read_text(encoding="utf-8")
+    bundle = bundle.replace("//# sourceMappingURL=index.js.map", "")
+
+    def script_json(value: str) -> str:  # JSON that cannot end the script element early
+        return value.replace("<", "\\u003c")
+
+    return _HTML_PAGE.format(
+        policy=_HTML_POLICY, title=html.escape(title), date=f"{when:%Y-%m-%d} (UTC)",
+        legend=items, notes="".join(f"<p>{html.escape(n)}</p>" for n in notes),
+        attribution=html.escape(ATTRIBUTION),
+        made=html.escape(f"Made with Trial Footprint {app_version()} on {when:%Y-%m-%d %H:%M} "
+                         f"UTC; data snapshot {DATA_AS_OF_YEAR}."),
+        bundle=bundle, deck=script_json(chart.to_json()),
+        tooltip=script_json(json.dumps(chart._tooltip)))
 
 
 def main_parts(frame: gpd.GeoDataFrame, min_share: float = 0.25) -> gpd.GeoSeries:

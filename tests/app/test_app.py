@@ -376,7 +376,8 @@ def test_executive_colours_tiers_without_touching_a_widget(at):
     assert GATED <= set(flags["ISO3"]) and flags["Country"].iloc[0].endswith("(gated)")
     assert any("High risk (6 gated)" in m.label for m in at.metric)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Risk map (HTML)", "Risk tiers (CSV)", "Top countries (CSV)"]
+    assert labels == ["Risk map (HTML)", "Risk tiers (CSV)", "Top countries (CSV)",
+                      "One-pager (PDF)", "One-pager (PowerPoint)"]
 
 
 def test_executive_indication_changes_the_top_countries_not_the_tiers(at):

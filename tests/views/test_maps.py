@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -186,15 +187,16 @@ def test_view_for_france_stays_in_europe(con):
     assert -5 < view.longitude < 10 and 40 < view.latitude < 52
 
 
-def test_standalone_html_inlines_deck_gl_when_offline(tiny):
+def test_standalone_html_inlines_deck_gl_and_its_data(tiny):
     fc = maps.feature_collection(tiny.assign(fill=[[0, 0, 0, 255]] * 3), ["iso3", "fill"])
-    chart = maps.deck([maps.polygon_layer("countries", fc)], "{iso3}")
-    offline = maps.standalone_html(chart, offline=True)
-    online = maps.standalone_html(chart, offline=False)
-    assert "<script src='https://cdn.jsdelivr.net/npm/@deck.gl/jupyter-widget" not in offline
-    assert "cdn.jsdelivr.net/npm/@deck.gl/jupyter-widget" in online
-    assert len(offline) > 1_000_000 > len(online)
-    assert '"AAA"' in offline
+    chart = maps.deck([maps.polygon_layer("countries", fc)], "{iso3}</script>")
+    page = maps.standalone_html(chart)
+    markup = re.sub(r"<script>.*?</script>", "", page, flags=re.S)  # deck.gl's code aside
+    assert "src=" not in markup and "<link" not in markup and len(page) > 1_000_000
+    assert '"AAA"' in page
+    assert page.count("</script>") == 2  # the tooltip's text cannot end a script early
+    with pytest.raises(ValueError, match="2 counts for 1 legend entries"):
+        maps.standalone_html(chart, legend=[maps.LegendEntry(maps.NO_DATA, "x")], counts=[1, 2])
 
 
 def test_features_of_keeps_the_named_countries():
