@@ -167,6 +167,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, styles: _Styles,
 
 def _header(ws: Worksheet, row: int, titles: Sequence[str], styles: _Styles,
             widths: Sequence[float] | None = None) -> None:
+    ws.set_row(row, 40)  # room for a header of three lines
     for col, title in enumerate(titles):
         ws.write_string(row, col, neutralise_cell(title), styles.head)
         if widths is not None:
@@ -271,7 +272,8 @@ def _forecast_sheet(book: Workbook, styles: _Styles, resolved: Sequence[Resolved
         ("P(target by the deadline)", "share", lambda s, r: r.prob_by_deadline),
         ("Countries with sites", "int", lambda s, r: sum(1 for c in s.countries if c.sites)),
         ("Sites", "int", lambda s, r: s.total_sites),
-        ("Expected cost at P50", "money", lambda s, r: r.total_cost_at_p50),
+        ("Expected cost at P50", "money", lambda s, r: "not totalled: a country has no cost "
+         "per patient" if r.total_cost_at_p50 is None else r.total_cost_at_p50),
         ("Pool caps bind in", "text", lambda s, r: ", ".join(r.capped_countries) or "none"),
         ("Method", "text", lambda s, r: r.method),
         ("Algorithm", "text", lambda s, r: r.path),
@@ -293,7 +295,8 @@ def _forecast_sheet(book: Workbook, styles: _Styles, resolved: Sequence[Resolved
     top = note + 2
     ws.write_string(top, 0, "Cumulative patients recruited [patients]", styles.bold)
     months = max(results, key=lambda r: len(r.months)).months
-    titles = ["Month"] + [f"{label} {q}" for label in labels for q in ("P10", "P50", "P90")]
+    titles = ["Month"] + [q if len(labels) == 1 else f"{label} {q}"
+                          for label in labels for q in ("P10", "P50", "P90")]
     _header(ws, top + 1, titles, styles)
     for k, month in enumerate(months):
         ws.write_number(top + 2 + k, 0, month, styles.number["int"])
