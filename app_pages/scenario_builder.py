@@ -16,6 +16,8 @@ Every name a user typed is shown escaped (``view.markdown_text``) or as plain te
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -32,10 +34,11 @@ from footprint.assumptions import (
     MAX_NAME_LENGTH,
     MAX_NOTE_LENGTH,
     MAX_TARGET_PATIENTS,
+    MAX_TOTAL_SITES,
 )
 from footprint.enrollment import forecast, planning
 from footprint.enrollment.scenario import FIELDS, Scenario
-from footprint.errors import ScenarioError, SiteListError, UploadError
+from footprint.errors import BudgetError, ScenarioError, SiteListError, UploadError
 from footprint.io import site_lists
 from footprint.io.scenario_csv import scenario_to_csv, scenarios_to_csv
 from footprint.io.scenario_file import read_scenario_file
@@ -495,6 +498,39 @@ def locate_cached(data: bytes):
         return site_lists.locate(cur, parsed)
 
 
+def read_site_list(uploaded):
+    """The located sites of an uploaded site list, read once per upload: a refused file
+    raises the remembered refusal on every rerun instead of being parsed again."""
+    state = page_state()
+    memo = state.get("site_list")
+    if memo is None or memo[0] != uploaded.file_id:
+        try:
+            outcome = locate_cached(uploaded.getvalue())
+        except (UploadError, SiteListError) as exc:
+            outcome = exc
+        state["site_list"] = memo = (uploaded.file_id, outcome)
+    if isinstance(memo[1], Exception):
+        raise memo[1].with_traceback(None)
+    return memo[1]
+
+
+def yield_point(slot) -> Callable[[], bool]:
+    """The optimiser's ``should_stop``: about every 0.3 s it writes the time spent into
+    ``slot``, and at that write Streamlit ends this run when the session asked (a newer click
+    replaces it, the tab was closed); it never asks to stop by itself."""
+    started = last = time.monotonic()
+
+    def should_stop() -> bool:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 0.3:
+            last = now
+            slot.caption(f"Optimising … {now - started:.0f} s")
+        return False
+
+    return should_stop
+
+
 # ---- countries and sites -------------------------------------------------------------------------
 st.header("Countries and sites")
 st.caption("One row per country. Leave an override empty to use the model or the default; "
@@ -561,8 +597,8 @@ with t_opt:
     if goal == planning.GOAL_BUDGET:
         st.session_state.setdefault(K_BUDGET, max(10, (resolved.total_sites if resolved else 0)
                                                   + 10))
-        budget = st.number_input("Most sites in total", min_value=1, max_value=10_000, step=1,
-                                 key=K_BUDGET)
+        budget = st.number_input("Most sites in total", min_value=1, max_value=MAX_TOTAL_SITES,
+                                 step=1, key=K_BUDGET)
     elif header.deadline_months is None:
         st.info("Set a deadline above to let the optimiser meet it.")
     from_zero = st.checkbox("Start every country from 0 sites (otherwise add to the current "
@@ -571,11 +607,15 @@ with t_opt:
                                             or header.deadline_months is not None)
     opt_key = (current, eligibility, activation, n_sims, goal, budget, from_zero)
     if st.button("Propose sites", key=K_PROPOSE, disabled=not can_propose):
-        with st.spinner("Optimising the site mix, then checking it with Monte Carlo …"):
-            result = planning.propose(resolved, goal, deadline_months=header.deadline_months,
-                                      max_total_sites=budget, from_zero=from_zero,
-                                      n_sims=n_sims)
-        state["proposal"] = {"key": opt_key, "result": result}
+        try:
+            with st.spinner("Optimising the site mix, then checking it with Monte Carlo …"):
+                result = planning.propose(resolved, goal, deadline_months=header.deadline_months,
+                                          max_total_sites=budget, from_zero=from_zero,
+                                          n_sims=n_sims, should_stop=yield_point(st.empty()))
+        except BudgetError as exc:
+            st.error(view.markdown_text(f"No proposal: {exc}."))
+        else:
+            state["proposal"] = {"key": opt_key, "result": result}
     proposal = state["proposal"]
     if proposal is not None and proposal["key"] == opt_key:
         opt = proposal["result"]
@@ -610,7 +650,7 @@ with t_sites:
     site_file = st.file_uploader("Site list", key=K_SITE_FILE)
     if site_file is not None:
         try:
-            located = locate_cached(site_file.getvalue())
+            located = read_site_list(site_file)
         except UploadError as exc:
             st.error(f"**{view.markdown_text(site_file.name)} was not read** (the table is "
                      "unchanged):\n\n" + view.markdown_list([str(exc)]))
@@ -631,9 +671,13 @@ with t_sites:
                                + view.markdown_list(issues))
                 if notes:
                     st.caption("Using these counts: " + "; ".join(notes) + ".")
+                unusable = site_lists.count_problems(site_lists.count_per_country(located))
+                if unusable:  # checked before any button is offered
+                    st.error("**These site counts cannot be planned** (the table is "
+                             "unchanged):\n\n" + view.markdown_list(unusable))
                 # inline, not a callback: the counts merge into this run's table edits
-                if st.button("Use these site counts", key=K_USE_SITES, type="primary",
-                             disabled=counts.empty):
+                elif st.button("Use these site counts", key=K_USE_SITES, type="primary",
+                               disabled=counts.empty):
                     load_rows(new_rows)
                     state["notice"] = view.markdown_text(
                         f"The table now holds the site counts of {site_file.name}.")
@@ -667,10 +711,13 @@ run = c_run.button("Run forecast", key=K_RUN, type="primary", disabled=current i
 live = c_live.toggle("Re-run on every change", key=K_LIVE)
 fc_key = (current, eligibility, activation, n_sims)
 if current is not None and (run or live):
-    with st.spinner(f"Simulating {n_sims:,} trials …"):
-        state["forecast"] = {"key": fc_key,
-                             "result": forecast_cached(current, eligibility, activation,
-                                                       n_sims)}
+    try:
+        with st.spinner(f"Simulating {n_sims:,} trials …"):
+            state["forecast"] = {"key": fc_key,
+                                 "result": forecast_cached(current, eligibility, activation,
+                                                           n_sims)}
+    except BudgetError as exc:
+        st.error(view.markdown_text(f"This forecast was not run: {exc}"))
 shown = state["forecast"]
 result = shown["result"] if shown is not None and shown["key"] == fc_key else None
 if result is not None and resolved is not None:
@@ -808,9 +855,14 @@ if problem:
     st.error(problem)
 if unreadable:
     st.warning("**Left out of the comparison:**\n\n" + view.markdown_list(unreadable))
+comparison = None
 if chosen:
-    with st.spinner(f"Forecasting {len(chosen)} scenarios …"):
-        comparison = compare_cached(tuple(chosen), eligibility, activation, n_sims)
+    try:
+        with st.spinner(f"Forecasting {len(chosen)} scenarios …"):
+            comparison = compare_cached(tuple(chosen), eligibility, activation, n_sims)
+    except BudgetError as exc:
+        st.error(view.markdown_text(f"The comparison was not run: {exc}"))
+if comparison is not None:
     st.dataframe(view.comparison_table(comparison), hide_index=True, key="scenario_comparison",
                  width="stretch")
     st.altair_chart(charts.comparison_chart(comparison), key="scenario_compare_curves",
@@ -819,9 +871,9 @@ if chosen:
                        scenarios_to_csv(chosen, list(comparison.results)),
                        key="scenario_dl_compare", file_name="scenario-comparison.csv",
                        mime="text/csv")
-elif compare_labels and not problem:
+elif compare_labels and not problem and not chosen:
     st.caption("Pick saved scenarios to compare them.")
-elif not problem:
+elif not problem and not chosen:
     st.caption("Save the current scenario, change it, save it again under another name, "
                "then compare.")
 

@@ -167,6 +167,19 @@ MAX_COMPARE: Final[int] = _entry(
 MAX_OPTIMISER_STEPS: Final[int] = _entry(
     "MAX_OPTIMISER_STEPS", 5000, "steps", "most sites the optimiser adds in one run",
     "limit", "limit")
+MAX_OPTIMISER_EVALUATIONS: Final[int] = _entry(
+    "MAX_OPTIMISER_EVALUATIONS", 2_000_000, "country evaluations",
+    "most closed-form work one optimiser run may do: a step costs (candidate countries x "
+    "countries + 1,000) evaluations, so the steps allowed shrink with the square of the "
+    "countries (about 30 steps among 241 countries, 570 among 50); a site budget that needs "
+    "more is refused before the run starts",
+    "limit: about 25 s of one core on this 2-core server under load (bench_hostile); keeps "
+    "one click from holding the server for an hour", "limit")
+MAX_OPTIMISER_SECONDS: Final[float] = _entry(
+    "MAX_OPTIMISER_SECONDS", 60.0, "s",
+    "longest wall time of one optimiser run (checked after every step; a busy server may "
+    "need twice the idle time of the evaluation budget)",
+    "limit: a safety net behind MAX_OPTIMISER_EVALUATIONS", "limit")
 
 MAX_FORECAST_BYTES: Final[int] = _entry(
     "MAX_FORECAST_BYTES", 512 * 1024**2, "bytes",
@@ -180,6 +193,36 @@ MAX_SITES_PER_COUNTRY: Final[int] = _entry(
     "limit", "limit")
 MAX_COUNTRIES: Final[int] = _entry(
     "MAX_COUNTRIES", 250, "countries", "most countries in one scenario", "limit", "limit")
+MAX_TOTAL_SITES: Final[int] = _entry(
+    "MAX_TOTAL_SITES", 5000, "sites", "most sites of one scenario over all its countries",
+    "limit: a forecast of that many sites at DEFAULT_N_SIMS trials fits MAX_FORECAST_BYTES on "
+    "one thread at any horizon and any number of capped countries", "limit")
+MIN_RATE: Final[float] = _entry(
+    "MIN_RATE", 0.001, "patients/site/month", "smallest recruitment rate of a scenario",
+    "limit: one patient per site in 83 years; smaller rates only slow the arithmetic down",
+    "limit")
+MAX_RATE: Final[float] = _entry(
+    "MAX_RATE", 1000.0, "patients/site/month", "largest recruitment rate of a scenario",
+    "limit: far above any trial's (phase III medians 0.4-0.8); keeps every simulated count "
+    "within what a Poisson draw can hold", "limit")
+MIN_RATE_SHAPE: Final[float] = _entry(
+    "MIN_RATE_SHAPE", 0.1, "-", "smallest gamma shape of the site rates",
+    "limit: below it one site in a million would recruit like thousands", "limit")
+MAX_RATE_SHAPE: Final[float] = _entry(
+    "MAX_RATE_SHAPE", 1000.0, "-", "largest gamma shape of the site rates (near-equal sites)",
+    "limit", "limit")
+MAX_STARTUP_DAYS: Final[float] = _entry(
+    "MAX_STARTUP_DAYS", 3650.0, "days",
+    "longest mean start-up, and largest start-up sd, a scenario may give (10 years)",
+    "limit", "limit")
+MAX_COST_PER_PATIENT: Final[float] = _entry(
+    "MAX_COST_PER_PATIENT", 10_000_000.0, "currency/patient",
+    "largest cost per patient of a scenario",
+    "limit: keeps every total finite (at most 10^13 for MAX_TARGET_PATIENTS)", "limit")
+MAX_INTEGER_DIGITS: Final[int] = _entry(
+    "MAX_INTEGER_DIGITS", 20, "digits",
+    "longest integer literal a file may write (the largest seed has 19 digits)",
+    "limit: Python refuses to read integers of more than 4,300 digits at all", "limit")
 MAX_TARGET_PATIENTS: Final[int] = _entry(
     "MAX_TARGET_PATIENTS", 1_000_000, "patients", "largest patient target of a scenario",
     "limit", "limit")
@@ -195,12 +238,33 @@ MAX_APP_SEED: Final[int] = _entry(
     "limit", "limit")
 
 # --- Uploads ---------------------------------------------------------------------------------
-MAX_UPLOAD_BYTES: Final[int] = _entry(
-    "MAX_UPLOAD_BYTES", 50 * 1024 * 1024, "bytes", "largest file an upload may be (50 MiB)",
+MAX_UPLOAD_MB: Final[int] = _entry(
+    "MAX_UPLOAD_MB", 50, "MB",
+    "largest file an upload may be, in megabytes as Streamlit counts them (1 MB = 1,048,576 "
+    "bytes); .streamlit/config.toml sets server.maxUploadSize to the same figure",
     "limit", "limit")
+MAX_UPLOAD_BYTES: Final[int] = MAX_UPLOAD_MB * 1024 * 1024
+"""[bytes] :data:`MAX_UPLOAD_MB` in bytes (every message says it in MB)."""
+MAX_UPLOAD_ROWS: Final[int] = _entry(
+    "MAX_UPLOAD_ROWS", 10_000, "records", "most records (after the header) of an uploaded CSV",
+    "limit: twice a site list's MAX_SITE_LIST_ROWS; ten times an exported comparison",
+    "limit")
+MAX_UPLOAD_COLUMNS: Final[int] = _entry(
+    "MAX_UPLOAD_COLUMNS", 100, "columns", "most columns of an uploaded CSV",
+    "limit: a scenario CSV has 20, a site list 5", "limit")
+MAX_UPLOAD_LINE_CHARS: Final[int] = _entry(
+    "MAX_UPLOAD_LINE_CHARS", 20_000, "characters", "longest record of an uploaded CSV",
+    "limit: a scenario CSV row with a 200-character name has about 300", "limit")
 MAX_SITE_LIST_ROWS: Final[int] = _entry(
     "MAX_SITE_LIST_ROWS", 5000, "sites", "most sites one uploaded site list may hold",
     "limit", "limit")
+MAX_FILE_SCENARIOS: Final[int] = _entry(
+    "MAX_FILE_SCENARIOS", 20, "scenarios", "most scenarios one scenario CSV may hold",
+    "limit: an exported comparison holds up to MAX_COMPARE", "limit")
+MAX_PROBLEMS_SHOWN: Final[int] = _entry(
+    "MAX_PROBLEMS_SHOWN", 50, "problems",
+    "most problems one refusal lists (then 'and N more problems'), in the app and the CLI",
+    "limit: 600,000 listed problems crashed a browser tab", "limit")
 
 
 def table() -> list[dict[str, str]]:

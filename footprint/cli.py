@@ -2,19 +2,25 @@
 
 Each sub-command is one ``_cmd_<name>`` function registered in :func:`parser`; it imports the
 modules it needs when it runs, so a quick command never pays for the forecast's or the maps'
-libraries (and none needs DuckDB's spatial extension). Any
-:class:`~footprint.errors.FootprintError` ends the run with its message on stderr and its
-``exit_code``: 2 for refused input (it lists the valid choices), 1 for a broken data file
-(:class:`~footprint.errors.DataFileError`). Never a traceback.
+libraries (only ``sites check`` loads DuckDB's spatial extension, in its own instance, to
+locate coordinates). Any :class:`~footprint.errors.FootprintError` ends the run with its
+message on stderr and its ``exit_code``: 2 for refused input (it lists the valid choices, at
+most :data:`~footprint.assumptions.MAX_PROBLEMS_SHOWN` problems), 1 for a broken data file
+(:class:`~footprint.errors.DataFileError`). Never a traceback. Files are read with the app's
+upload reader, at most :data:`~footprint.assumptions.MAX_UPLOAD_BYTES` of them (a pipe or a
+device too); ``sites check`` and ``scenario check`` run the app's readers on a file, so a
+hostile file can be tried without a browser. JSON output never holds ``NaN`` or ``Infinity``
+(a number that is not finite is ``null``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -81,6 +87,43 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records"))
 
 
+def _finite_json(value: Any) -> Any:
+    """``value`` with every float that is not finite replaced by None (JSON has no inf)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_json(v) for v in value]
+    return value
+
+
+def _json(value: Any) -> str:
+    """JSON text of ``value``, strictly JSON (``allow_nan=False`` after :func:`_finite_json`)."""
+    return json.dumps(_finite_json(value), indent=2, allow_nan=False, ensure_ascii=False)
+
+
+def _read(path: str) -> bytes:
+    """The bytes of an input file, at most the upload limit; a message for every failure."""
+    from footprint.io.uploads import read_limited
+
+    try:
+        return read_limited(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UploadError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _write(path: str, text: str) -> None:
+    """Write an output file; a missing folder or a full disk is a message, not a traceback."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _sims(n: int) -> int:
     """``--sims`` checked against :data:`CLI_SIMS_RANGE` (the one check of both commands)."""
     low, high = CLI_SIMS_RANGE
@@ -133,6 +176,8 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
 
     inputs = model_inputs.load_inputs(con)
     indication = _indication(inputs, args.indication)
+    if not 0 < args.eligibility <= 1:
+        raise UsageError("--eligibility must be above 0 and at most 1 (a share, e.g. 0.1)")
     if args.region is not None and args.region not in inputs.region_members:
         raise UsageError(f"unknown region {args.region!r}; valid: "
                          f"{', '.join(sorted(inputs.region_members))}")
@@ -159,8 +204,7 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
         text = table.to_csv(index=False)
         if args.csv == "-":
             return text.rstrip("\n")
-        with open(args.csv, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        _write(args.csv, text)
         return f"wrote {len(table)} rows to {args.csv}"
     if args.json:
         records = _records(table)
@@ -176,10 +220,7 @@ def _load_scenario(inputs: ModelInputs, path: str) -> Scenario:
     from footprint.io.uploads import decode
 
     try:
-        with open(path, "rb") as handle:
-            text = decode(handle.read())
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+        text = decode(_read(path))
     except UploadError as exc:
         raise UsageError(f"{path}: {exc}") from exc
     try:
@@ -188,10 +229,6 @@ def _load_scenario(inputs: ModelInputs, path: str) -> Scenario:
     except ScenarioError as exc:
         raise UsageError(f"{path} is not a valid scenario:\n  " +
                          "\n  ".join(exc.problems)) from exc
-
-
-def _finite(x: float | None) -> float | None:
-    return x if x is not None and x == x and abs(x) != float("inf") else None
 
 
 def _cmd_forecast(args: argparse.Namespace, con) -> str:
@@ -203,7 +240,7 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
     n_sims = _sims(args.sims)
     resolved = planning.resolve_with_model(inputs, scenario)
     result = forecast.forecast(resolved, args.method, n_sims=n_sims)
-    p10, p50, p90 = (_finite(m) for m in result.months_to_target)
+    p10, p50, p90 = (_finite_json(float(m)) for m in result.months_to_target)
     countries = [
         {"iso3": c.iso3, "sites": c.sites, "rate": c.rate, "rate_shape": c.rate_shape,
          "startup_days": c.startup_days, "startup_sd_days": c.startup_sd_days,
@@ -224,7 +261,7 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
         "warnings": list(result.warnings),
     }
     if args.json:
-        return json.dumps(out, indent=2)
+        return _json(out)
     lines = [f"{scenario.name}: {scenario.target_patients} patients",
              f"months to target P10/P50/P90: {p10} / {p50} / {p90}"]
     lines += [f"  {c.iso3}: {c.sites} sites, "
@@ -246,13 +283,57 @@ def _cmd_export(args: argparse.Namespace, con) -> str:
         n_sims = _sims(args.sims)
         resolved = planning.resolve_with_model(inputs, scenario)
         result = forecast.forecast(resolved, n_sims=n_sims)
-    text = scenario_to_csv(scenario, result)
-    try:
-        with open(args.csv, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.csv}: {exc.strerror}") from exc
+    _write(args.csv, scenario_to_csv(scenario, result))
     return f"wrote {len(scenario.countries)} rows to {args.csv}"
+
+
+def _checked(args: argparse.Namespace, check: Any) -> str:
+    """Run a file check: its report, or its refusal (as JSON on stdout too with ``--json``)."""
+    try:
+        report = check()
+    except FootprintError as exc:
+        if args.json:
+            print(_json({"file": args.file, "ok": False, "error": type(exc).__name__,
+                         "problems": exc.problems}))
+        raise
+    if args.json:
+        return _json({"file": args.file, "ok": True, **report})
+    return "\n".join(f"{key}: {value}" for key, value in report.items())
+
+
+def _cmd_sites_check(args: argparse.Namespace, con) -> str:
+    from footprint.data import model_inputs
+    from footprint.data.database import open_spatial, spatial_cursor
+    from footprint.errors import SiteListError
+    from footprint.io import site_lists
+
+    def check() -> dict:
+        parsed = site_lists.parse_site_list(_read(args.file),
+                                            set(model_inputs.load_inputs(con).countries.index))
+        located = site_lists.locate(spatial_cursor(open_spatial()), parsed)
+        counts = site_lists.count_per_country(located)
+        problems = site_lists.count_problems(counts)
+        if problems:
+            raise SiteListError(problems)
+        return {"sites": len(located), "not_located": int(located["iso3"].isna().sum()),
+                "countries": _records(counts)}
+
+    return _checked(args, check)
+
+
+def _cmd_scenario_check(args: argparse.Namespace, con) -> str:
+    from footprint.data import model_inputs
+    from footprint.io.scenario_file import read_scenario_file
+
+    def check() -> dict:
+        inputs = model_inputs.load_inputs(con)
+        found = read_scenario_file(_read(args.file), args.file,
+                                   valid_iso3=set(inputs.countries.index),
+                                   valid_indications=set(inputs.indications.index))
+        return {"scenarios": [{"name": s.name, "countries": len(s.countries),
+                               "sites": sum(c.sites for c in s.countries)} for s in found]}
+
+    return _checked(args, check)
 
 
 def _stored_record(info: VersionInfo) -> dict:
@@ -509,6 +590,26 @@ def parser() -> argparse.ArgumentParser:
                     help="add the forecast outputs (Monte Carlo) to each row")
     ex.add_argument("--sims", type=int, default=DEFAULT_N_SIMS)
     ex.set_defaults(handler=_cmd_export)
+
+    sites = commands.add_parser("sites", help="site lists, read as the app reads them")
+    sites_commands = sites.add_subparsers(dest="sites_command", required=True)
+    sites_check = sites_commands.add_parser(
+        "check", help="read a site list as the Scenario builder does: its sites per country, "
+        "or every problem (exit 2)")
+    sites_check.add_argument("file", help="site list CSV")
+    sites_check.add_argument("--json", action="store_true", help="print JSON")
+    sites_check.set_defaults(handler=_cmd_sites_check)
+
+    scenario_cmd = commands.add_parser("scenario",
+                                       help="scenario files, read as the app reads them")
+    scenario_commands = scenario_cmd.add_subparsers(dest="scenario_command", required=True)
+    scenario_check = scenario_commands.add_parser(
+        "check", help="read a scenario JSON or CSV as the Scenario builder does: its scenarios, "
+        "or every problem (exit 2)")
+    scenario_check.add_argument("file", help="scenario JSON or CSV file")
+    scenario_check.add_argument("--json", action="store_true", help="print JSON")
+    scenario_check.set_defaults(handler=_cmd_scenario_check)
+
     sc = commands.add_parser(
         "scenarios", help="save, list and show scenarios in the workspace store (the app's: "
         "FOOTPRINT_DATABASE_URL, else .streamlit/secrets.toml, else workspace/footprint.sqlite)")

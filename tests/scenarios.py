@@ -7,7 +7,17 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from footprint.assumptions import MAX_SEED, MAX_SITES_PER_COUNTRY, MAX_TARGET_PATIENTS
+from footprint.assumptions import (
+    MAX_COST_PER_PATIENT,
+    MAX_RATE,
+    MAX_RATE_SHAPE,
+    MAX_SEED,
+    MAX_SITES_PER_COUNTRY,
+    MAX_STARTUP_DAYS,
+    MAX_TARGET_PATIENTS,
+    MIN_RATE,
+    MIN_RATE_SHAPE,
+)
 from footprint.enrollment.scenario import CountryPlan, Scenario
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "scenario_latam_hypertension.json"
@@ -72,14 +82,18 @@ def countries(draw):
             CountryPlan(
                 iso3=code,
                 sites=sites,
-                rate=draw(opt | st.floats(min_value=1e-6, max_value=1e3, **finite)),
-                rate_shape=draw(opt | st.floats(min_value=1e-3, max_value=50, **finite)),
-                startup_days=draw(opt | st.floats(min_value=0, max_value=3650, **finite)),
-                startup_sd_days=draw(opt | st.floats(min_value=0, max_value=1000, **finite)),
+                rate=draw(opt | st.floats(min_value=MIN_RATE, max_value=MAX_RATE, **finite)),
+                rate_shape=draw(opt | st.floats(min_value=MIN_RATE_SHAPE,
+                                                max_value=MAX_RATE_SHAPE, **finite)),
+                startup_days=draw(opt | st.floats(min_value=0, max_value=MAX_STARTUP_DAYS,
+                                                  **finite)),
+                startup_sd_days=draw(opt | st.floats(min_value=0, max_value=MAX_STARTUP_DAYS,
+                                                     **finite)),
                 never_activate_share=draw(
                     opt | st.floats(min_value=0, max_value=1, exclude_max=True, **finite)
                 ),
-                cost_per_patient=draw(opt | st.floats(min_value=0, max_value=1e7, **finite)),
+                cost_per_patient=draw(opt | st.floats(min_value=0, max_value=MAX_COST_PER_PATIENT,
+                                                      **finite)),
                 max_sites=draw(opt | st.integers(sites, MAX_SITES_PER_COUNTRY)),
             )
         )

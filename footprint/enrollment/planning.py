@@ -8,12 +8,20 @@ recruitment window: the deadline, else :data:`DEFAULT_WINDOW_MONTHS` (an assumpt
 :func:`compare` forecasts up to :data:`MAX_COMPARE` scenarios on one horizon;
 :func:`optimise` adds sites one at a time where they shorten the time to target most;
 :func:`propose` runs it for one of the page's :data:`GOALS`.
+
+The optimiser works within budgets (:mod:`footprint.assumptions`): at most
+:data:`MAX_OPTIMISER_STEPS` steps and :data:`MAX_TOTAL_SITES` sites, at most
+:data:`MAX_OPTIMISER_EVALUATIONS` closed-form evaluations (a step among ``n`` countries costs
+about ``n**2``: :func:`step_work`) and :data:`MAX_OPTIMISER_SECONDS` of wall time. A site
+budget that cannot fit is refused before the first step; a caller can stop a run between any
+two steps (``should_stop``), e.g. when a newer click replaces it or its session ends.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -27,8 +35,11 @@ from footprint.assumptions import (
     DEFAULT_WINDOW_MONTHS,
     MAX_COMPARE,
     MAX_HORIZON_MONTHS,
+    MAX_OPTIMISER_EVALUATIONS,
+    MAX_OPTIMISER_SECONDS,
     MAX_OPTIMISER_STEPS,
     MAX_SITES_PER_COUNTRY,
+    MAX_TOTAL_SITES,
 )
 from footprint.data.model_inputs import ModelInputs
 from footprint.enrollment.forecast import (
@@ -46,6 +57,7 @@ from footprint.enrollment.forecast import (
     with_target,
 )
 from footprint.enrollment.scenario import ResolvedScenario, Scenario, resolve
+from footprint.errors import BudgetError, Cancelled
 from footprint.model import scoring
 
 
@@ -255,6 +267,49 @@ class OptimiseResult:
 OBJECTIVE_DEADLINE: Final = "meet_deadline"
 OBJECTIVE_MIN_P50: Final = "min_p50"
 _MIN_GAIN_MONTHS: Final = 1e-6
+_STEP_OVERHEAD: Final = 1000
+"""[country evaluations] the fixed cost of a step (its numpy and scipy calls), measured: about
+10 ms here, as much as 1,000 country evaluations (bench_hostile)."""
+
+
+def step_work(candidates: int, countries: int) -> int:
+    """Closed-form work of one optimiser step [country evaluations].
+
+    Parameters
+    ----------
+    candidates : int
+        Countries that may receive the next site.
+    countries : int
+        Countries of the scenario (each candidate's forecast sums over all of them).
+    """
+    return candidates * countries + _STEP_OVERHEAD
+
+
+def _refuse_site_budget(max_total_sites: int, sites: np.ndarray, caps: np.ndarray) -> None:
+    """Refuse, before any step, a site budget the optimiser cannot reach within its budgets."""
+    if max_total_sites > MAX_TOTAL_SITES:
+        raise BudgetError(f"a budget of {max_total_sites:,} sites: a scenario has at most "
+                          f"{MAX_TOTAL_SITES:,} sites in total; ask for at most that")
+    room = int(np.maximum(caps - sites, 0).sum())
+    steps = min(max(0, max_total_sites - int(sites.sum())), room, MAX_OPTIMISER_STEPS)
+    per_step = step_work(int(np.count_nonzero(sites < caps)), sites.size)
+    if steps * per_step > MAX_OPTIMISER_EVALUATIONS:
+        most = MAX_OPTIMISER_EVALUATIONS // per_step
+        raise BudgetError(
+            f"a budget of {max_total_sites:,} sites needs up to {steps:,} optimiser steps "
+            f"among {sites.size} countries; the optimiser's budget "
+            f"({MAX_OPTIMISER_EVALUATIONS:,} evaluations, about 25 s) allows {most:,} steps "
+            f"among {sites.size} countries: ask for at most {int(sites.sum()) + most:,} sites "
+            "in total, or optimise among fewer countries (a step costs the square of their "
+            "number)")
+
+
+def _over_budget(steps: int, countries: int, why: str) -> BudgetError:
+    return BudgetError(
+        f"the optimiser stopped at its budget ({why}) after adding {steps:,} sites among "
+        f"{countries} countries, before it met its goal: optimise among fewer countries (a "
+        "step costs the square of their number), set Max sites, or start from the current "
+        "plan rather than from 0 sites")
 
 
 def _caps_for(base: ResolvedScenario, site_caps: Mapping[str, int] | None) -> np.ndarray:
@@ -283,6 +338,7 @@ def optimise(
     *,
     n_sims: int = DEFAULT_N_SIMS,
     confirm: bool = True,
+    should_stop: Callable[[], bool] | None = None,
 ) -> OptimiseResult:
     """Greedily add sites, one at a time, where they cut the median time to target most.
 
@@ -290,7 +346,8 @@ def optimise(
     vectorised over candidates) and keeps the best. It stops when the P50 is within the
     deadline (objective ``meet_deadline``: fewest sites), when ``max_total_sites`` is used
     (objective ``min_p50``), when every country is at its cap or its eligible pool, or when
-    no site shortens the P50. The proposal is then confirmed by Monte Carlo.
+    no site shortens the P50, or at :data:`MAX_TOTAL_SITES` sites. The proposal is then
+    confirmed by Monte Carlo. The run stays within the budgets of the module docstring.
 
     Parameters
     ----------
@@ -311,11 +368,18 @@ def optimise(
         Simulated trials for the confirmation.
     confirm : bool
         Run the Monte Carlo confirmation of the base and the proposal.
+    should_stop : callable, optional
+        Asked before every step (and before the confirmation); True stops the run.
 
     Raises
     ------
     ValueError
         If neither a deadline nor a site budget is given, or inputs are out of range.
+    BudgetError
+        The site budget needs more work than the optimiser's budgets allow (refused before
+        the first step), or a run reached them before meeting its goal.
+    Cancelled
+        ``should_stop`` returned True.
     """
     p = model_params(scenario_base)
     target = check_target(scenario_base.target_patients if target is None else target)
@@ -335,6 +399,8 @@ def optimise(
         )
     objective = OBJECTIVE_DEADLINE if deadline_months is not None else OBJECTIVE_MIN_P50
     caps = _caps_for(scenario_base, site_caps)
+    if max_total_sites is not None:
+        _refuse_site_budget(int(max_total_sites), p.sites, caps)
     warnings = [
         f"{p.iso3[i]} already has {p.sites[i]} sites, above its cap {caps[i]}: none added"
         for i in range(len(p.iso3)) if p.sites[i] > caps[i]
@@ -346,7 +412,10 @@ def optimise(
     baseline_p50 = p50
     steps: list[OptimiseStep] = []
     stop = ""
+    started, work = time.monotonic(), 0
     while True:
+        if should_stop is not None and should_stop():
+            raise Cancelled("the optimiser was stopped before it finished")
         if deadline_months is not None and p50 <= deadline_months:
             stop = f"P50 {p50:.1f} months is within the {deadline_months:g}-month deadline"
             break
@@ -356,6 +425,11 @@ def optimise(
         if len(steps) >= MAX_OPTIMISER_STEPS:
             stop = f"stopped after {MAX_OPTIMISER_STEPS} steps"
             break
+        if sites.sum() >= MAX_TOTAL_SITES:
+            stop = f"the scenario limit of {MAX_TOTAL_SITES:,} sites in total is reached"
+            break
+        if time.monotonic() - started > MAX_OPTIMISER_SECONDS:
+            raise _over_budget(len(steps), len(p.iso3), f"{MAX_OPTIMISER_SECONDS:g} s")
         at = p50 if math.isfinite(p50) else t_ref
         mu_now, _ = country_moments(np.array([at]), p, sites)
         pool_left = mu_now[0] < 0.999 * p.cap
@@ -363,6 +437,10 @@ def optimise(
         if candidates.size == 0:
             stop = "every country is at its site cap or its eligible pool"
             break
+        work += step_work(candidates.size, len(p.iso3))
+        if work > MAX_OPTIMISER_EVALUATIONS:
+            raise _over_budget(len(steps), len(p.iso3),
+                               f"{MAX_OPTIMISER_EVALUATIONS:,} evaluations")
         trial = np.repeat(sites[None, :], candidates.size, axis=0)
         trial[np.arange(candidates.size), candidates] += 1
         hi = p50 if math.isfinite(p50) else MAX_HORIZON_MONTHS
@@ -403,6 +481,8 @@ def optimise(
     proposal = with_target(proposal, target)
     base_for_mc = with_target(scenario_base, target)
     baseline = confirmed = None
+    if confirm and should_stop is not None and should_stop():
+        raise Cancelled("the optimiser was stopped before it finished")
     if confirm:
         horizon = max(
             auto_horizon(base_for_mc, p, deadline_months),
@@ -451,6 +531,7 @@ def propose(
     max_total_sites: int | None = None,
     from_zero: bool = False,
     n_sims: int = DEFAULT_N_SIMS,
+    should_stop: Callable[[], bool] | None = None,
 ) -> OptimiseResult:
     """Run the greedy site optimiser among the scenario's countries, capped by ``max_sites``.
 
@@ -468,11 +549,15 @@ def propose(
         Start every country at 0 sites instead of adding to the current plan.
     n_sims : int
         Simulated trials of the Monte Carlo confirmation.
+    should_stop : callable, optional
+        See :func:`optimise`.
 
     Raises
     ------
     ValueError
         Unknown goal (listing the allowed ones) or the goal's input missing.
+    BudgetError, Cancelled
+        See :func:`optimise`.
     """
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r}; allowed: {', '.join(GOALS)}")
@@ -480,7 +565,9 @@ def propose(
     if goal == GOAL_DEADLINE:
         if deadline_months is None:
             raise ValueError("the deadline goal needs a deadline")
-        return optimise(base, deadline_months=deadline_months, n_sims=n_sims)
+        return optimise(base, deadline_months=deadline_months, n_sims=n_sims,
+                        should_stop=should_stop)
     if max_total_sites is None:
         raise ValueError("the budget goal needs a total number of sites")
-    return optimise(base, max_total_sites=int(max_total_sites), n_sims=n_sims)
+    return optimise(base, max_total_sites=int(max_total_sites), n_sims=n_sims,
+                    should_stop=should_stop)

@@ -22,9 +22,13 @@ such as ``"site"``), and a newer ``schema_version`` is refused::
      "target_patients": 400, "seed": 0, "deadline_months": 24.0,
      "countries": [{"iso3": "BRA", "sites": 12, "rate": 0.6, "max_sites": 20}]}
 
-Numbers must be finite (``NaN``/``Infinity`` are refused); integers must be integers (``12.0``
-is refused where an integer is expected) and booleans are not numbers. Optional fields left out
-(or ``null``) take a value at :func:`resolve` time:
+Numbers must be finite (``NaN``/``Infinity`` are refused) and within the bounds of
+:mod:`footprint.assumptions` (every field has both ends, and a plan at most
+:data:`~footprint.assumptions.MAX_TOTAL_SITES` sites in total), so that whatever validates,
+the forecast can compute; integers must be integers (``12.0`` is refused where an integer is
+expected) and booleans are not numbers. A collection past its limit is refused as a whole,
+its items unchecked (300,000 countries are one problem, not 600,000). Optional fields left
+out (or ``null``) take a value at :func:`resolve` time:
 
 =====================  =========================================================  ==========
 field                  value when left out                                        source
@@ -48,6 +52,7 @@ import dataclasses
 import difflib
 import math
 import re
+import reprlib
 import types
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -61,12 +66,20 @@ from footprint.assumptions import (
     DEFAULT_RATE,
     DEFAULT_RATE_SHAPE,
     DEFAULT_STARTUP_DAYS,
+    MAX_COST_PER_PATIENT,
     MAX_COUNTRIES,
     MAX_DEADLINE_MONTHS,
     MAX_NAME_LENGTH,
+    MAX_PROBLEMS_SHOWN,
+    MAX_RATE,
+    MAX_RATE_SHAPE,
     MAX_SEED,
     MAX_SITES_PER_COUNTRY,
+    MAX_STARTUP_DAYS,
     MAX_TARGET_PATIENTS,
+    MAX_TOTAL_SITES,
+    MIN_RATE,
+    MIN_RATE_SHAPE,
     STARTUP_CV,
 )
 from footprint.errors import ScenarioError
@@ -100,7 +113,7 @@ def _country_count(value: Any) -> Any:
     return value
 
 
-_NON_NEGATIVE_DAYS: Final = "must be a non-negative finite number [days]"
+_DAYS_RULE: Final = f"must be a finite number from 0 to {MAX_STARTUP_DAYS:g} [days]"
 _SITES_RULE: Final = f"must be a non-negative integer (at most {MAX_SITES_PER_COUNTRY})"
 
 
@@ -142,20 +155,23 @@ class CountryPlan:
         "Rate", unit="patients/site/month", header="Rate [pt/site/month]",
         description=f"Mean patients per site per month; empty: {DEFAULT_RATE:g} (default, "
                     "PLOS ONE 2022).",
-        rule="must be a positive finite number [patients/site/month]",
-        gt=0, allow_inf_nan=False)] = None
+        rule=f"must be a finite number from {MIN_RATE:g} to {MAX_RATE:g} "
+             "[patients/site/month]",
+        ge=MIN_RATE, le=MAX_RATE, allow_inf_nan=False)] = None
     rate_shape: Annotated[float | None, _field(
         "Rate shape", header="Rate shape α",
         description=f"Gamma shape of site rates; empty: {DEFAULT_RATE_SHAPE:g} (default).",
-        rule="must be a positive finite number (gamma shape)", gt=0, allow_inf_nan=False)] = None
+        rule=f"must be a finite number from {MIN_RATE_SHAPE:g} to {MAX_RATE_SHAPE:g} "
+             "(gamma shape)",
+        ge=MIN_RATE_SHAPE, le=MAX_RATE_SHAPE, allow_inf_nan=False)] = None
     startup_days: Annotated[float | None, _field(
         "Start-up", unit="days", header="Start-up [days]",
         description="Empty: the regulatory model's start-up.",
-        rule=_NON_NEGATIVE_DAYS, ge=0, allow_inf_nan=False)] = None
+        rule=_DAYS_RULE, ge=0, le=MAX_STARTUP_DAYS, allow_inf_nan=False)] = None
     startup_sd_days: Annotated[float | None, _field(
         "Start-up sd", unit="days", header="Start-up sd [days]",
         description="Empty: the model's spread (0 if you set the start-up).",
-        rule=_NON_NEGATIVE_DAYS, ge=0, allow_inf_nan=False)] = None
+        rule=_DAYS_RULE, ge=0, le=MAX_STARTUP_DAYS, allow_inf_nan=False)] = None
     never_activate_share: Annotated[float | None, _field(
         "Never-activate share", unit="0-1", header="Never activate",
         description=f"Share of sites that never open; empty: "
@@ -164,8 +180,9 @@ class CountryPlan:
     cost_per_patient: Annotated[float | None, _field(
         "Cost per patient", unit="currency/patient", header="Cost / patient",
         description="Optional; costs are totalled only if given.",
-        rule="must be a non-negative finite number [currency/patient]",
-        ge=0, allow_inf_nan=False)] = None
+        rule=f"must be a finite number from 0 to {MAX_COST_PER_PATIENT:,.0f} "
+             "[currency/patient]",
+        ge=0, le=MAX_COST_PER_PATIENT, allow_inf_nan=False)] = None
     max_sites: Annotated[int | None, _field(
         "Max sites", unit="sites", description="Cap for the optimiser; empty: no cap.",
         rule=_SITES_RULE, ge=0, le=MAX_SITES_PER_COUNTRY)] = None
@@ -211,7 +228,8 @@ class Scenario:
         gt=0, le=MAX_TARGET_PATIENTS)]
     seed: Annotated[int, _field(
         "Seed", description="Same scenario and seed, same forecast.",
-        rule="must be a non-negative integer", ge=0, le=MAX_SEED)] = field(default=0, kw_only=True)
+        rule=f"must be a non-negative integer (at most {MAX_SEED})", ge=0,
+        le=MAX_SEED)] = field(default=0, kw_only=True)
     deadline_months: Annotated[float | None, _field(
         "Deadline", unit="months", header="Deadline [months]",
         description="Optional. Months from the scenario start.",
@@ -430,8 +448,15 @@ class Problem:
 _MISSING: Final = "required field is missing"
 
 
+_SHORT_REPR: Final = reprlib.Repr()
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = 40
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = 100
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    # reprlib, not repr: the repr of 300,000 countries is 10 MB built under the interpreter
+    # lock (every other session waits), to show 40 characters of it
+    text = _SHORT_REPR.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -481,8 +506,8 @@ def _cross_checks(
             problems.append(Problem(
                 ("indication",), f"unknown indication {_show(indication)} (known: {shown})"))
     countries = data.get("countries")
-    if not isinstance(countries, list | tuple):
-        return problems
+    if not isinstance(countries, list | tuple) or len(countries) > MAX_COUNTRIES:
+        return problems  # past the limit the list is one problem, its items unchecked
     first_seen: dict[str, int] = {}
     for i, country in enumerate(countries):
         if not isinstance(country, Mapping):
@@ -502,7 +527,30 @@ def _cross_checks(
         if _is_int(sites) and _is_int(max_sites) and 0 <= max_sites < sites:
             problems.append(Problem(("countries", i, "max_sites"),
                                     f"must be >= sites ({sites}), got {max_sites}"))
+    total = sum(c["sites"] for c in countries
+                if isinstance(c, Mapping) and _is_int(c.get("sites")) and c["sites"] > 0)
+    if total > MAX_TOTAL_SITES:
+        problems.append(Problem(
+            ("countries",), f"at most {MAX_TOTAL_SITES:,} sites in total over all countries "
+                            f"(what one forecast can hold in memory); this plan has {total:,}"))
     return problems
+
+
+def _oversized(data: Mapping[str, Any]) -> list[Problem]:
+    """Objects with far more keys than the format has: one problem each, not one per key."""
+    def check_keys(obj: Mapping[str, Any], loc: Loc, allowed: tuple[str, ...]) -> list[Problem]:
+        if len(obj) <= len(allowed) + MAX_PROBLEMS_SHOWN:
+            return []
+        return [Problem(loc, f"has {len(obj):,} fields; the format has {len(allowed)} "
+                             f"({', '.join(allowed)})")]
+
+    found = check_keys(data, (), _SCENARIO_NAMES)
+    countries = data.get("countries")
+    if isinstance(countries, list | tuple) and len(countries) <= MAX_COUNTRIES:
+        for i, country in enumerate(countries):
+            if isinstance(country, Mapping):
+                found += check_keys(country, ("countries", i), _COUNTRY_NAMES)
+    return found
 
 
 def check(
@@ -538,6 +586,9 @@ def check(
                               f"version {version} is newer than this app reads "
                               f"({SCHEMA_VERSION}); update Trial Footprint or re-export the "
                               "scenario")]
+    oversized = _oversized(data)
+    if oversized:
+        return None, oversized
     scenario: Scenario | None = None
     problems = [Problem((s.name,), _MISSING) for s in SCENARIO_FIELDS
                 if s.required and s.name not in data]

@@ -10,6 +10,8 @@ plain numbers.
 
 Read with the one upload reader (:func:`footprint.io.uploads.read_rows`), so a file Excel
 re-saved with ``;`` and decimal commas, or with tabs, reads back; output columns are ignored.
+A file may hold at most :data:`~footprint.assumptions.MAX_FILE_SCENARIOS` scenarios (more are
+refused before any is validated).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import io
 from collections.abc import Collection, Sequence
 from typing import Any, Final
 
+from footprint.assumptions import MAX_FILE_SCENARIOS
 from footprint.enrollment.forecast import ForecastResult
 from footprint.enrollment.scenario import (
     COUNTRY_FIELDS,
@@ -176,6 +179,9 @@ def scenarios_from_csv(
         groups.setdefault(key, []).append((line_no, cells))
     if not groups and not problems:
         problems.append("(csv): no data rows")
+    if len(groups) > MAX_FILE_SCENARIOS:
+        raise ScenarioError([f"(csv): {len(groups):,} scenarios in one file; a file may hold "
+                             f"at most {MAX_FILE_SCENARIOS}: split it"])
 
     scenarios: list[Scenario] = []
     scenario_level = [s for s in _SCENARIO_LEVEL if s.name in header]

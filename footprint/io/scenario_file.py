@@ -61,16 +61,9 @@ def read_scenario_file(
     suffix = PurePath(filename).suffix.lower()
     as_json = suffix == ".json" or (suffix != ".csv" and text.lstrip().startswith(("{", "[")))
     if as_json:
-        try:
-            scenarios: tuple[Scenario, ...] = (
-                scenario_from_json(
-                    text, valid_iso3=valid_iso3, valid_indications=valid_indications
-                ),
-            )
-        except RecursionError:
-            raise ScenarioError(
-                [f"{filename}: (json): nested too deeply to be a scenario"]
-            ) from None
+        scenarios: tuple[Scenario, ...] = (
+            scenario_from_json(text, valid_iso3=valid_iso3, valid_indications=valid_indications),
+        )
     else:
         try:
             scenarios = tuple(

@@ -2,8 +2,10 @@
 
 Written with two-space indents, the fields in the format's order and left-out optional fields
 omitted; UTF-8 text is kept as is (no ``\\u`` escapes). Read strictly: a key given twice in one
-object is refused; ``NaN`` and ``Infinity`` (which Python's json reads) and every other schema
-problem are refused with their field path.
+object, an integer literal of more than :data:`~footprint.assumptions.MAX_INTEGER_DIGITS`
+digits and a document nested deeper than Python can read are refused; ``NaN`` and
+``Infinity`` (which Python's json reads) and every other schema problem are refused with their
+field path.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 from collections.abc import Collection
 from typing import Any
 
+from footprint.assumptions import MAX_INTEGER_DIGITS
 from footprint.enrollment.scenario import (
     COUNTRY_FIELDS,
     SCENARIO_FIELDS,
@@ -48,6 +51,13 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _integer(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ScenarioError([f"(json): an integer of {len(literal.lstrip('-')):,} digits; "
+                             f"integers in a scenario have at most {MAX_INTEGER_DIGITS}"])
+    return int(literal)
+
+
 def scenario_from_json(
     text: str,
     *,
@@ -66,16 +76,20 @@ def scenario_from_json(
     Raises
     ------
     ScenarioError
-        Malformed JSON, or every validation problem with its field path.
+        Malformed or too deeply nested JSON, an integer of too many digits, or every
+        validation problem with its field path.
     """
     if isinstance(text, bytes | bytearray):
         raise TypeError("scenario_from_json takes text; decode the bytes first")
     try:
-        data = json.loads(text.lstrip("\ufeff"), object_pairs_hook=_no_duplicate_keys)
+        data = json.loads(text.lstrip("\ufeff"), object_pairs_hook=_no_duplicate_keys,
+                          parse_int=_integer)
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [f"(json): not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"]
         ) from None
+    except RecursionError:
+        raise ScenarioError(["(json): nested too deeply to be a scenario"]) from None
     return scenario_from_dict(data, valid_iso3=valid_iso3, valid_indications=valid_indications)
 
 

@@ -5,8 +5,12 @@ A site list is a CSV with a header: ``site_name``; either ``country`` (ISO3 code
 [patients/site/month]. Header aliases (``site``, ``name``, ``iso3``, ``lat``, ``lon``,
 ``lng``, ``rate``) are accepted. The file is read with the one upload reader
 (:mod:`footprint.io.uploads`): any usual delimiter and encoding, decimal commas in a
-semicolon file, thousands separators. Sites with coordinates are located with a DuckDB spatial
-join (point in country polygon; point in US state / Japanese prefecture / Indian state).
+semicolon file, thousands separators. A scenario CSV exported by the Scenario builder is
+recognised and refused with a pointer to the scenario uploader (its ``name`` and ``iso3``
+columns would otherwise read as site names and countries). Sites with coordinates are located
+with a DuckDB spatial join (point in country polygon; point in US state / Japanese prefecture /
+Indian state); :func:`count_problems` says what a scenario planning the counted sites could
+not hold, before anything offers to use them.
 """
 
 from __future__ import annotations
@@ -18,8 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from footprint.assumptions import MAX_SITE_LIST_ROWS
 from footprint.data import queries
+from footprint.enrollment.scenario import check
 from footprint.errors import SiteListError
+from footprint.io.scenario_csv import CSV_COUNTRY_COLUMNS, CSV_SCENARIO_COLUMNS
 from footprint.io.uploads import decode, number, read_rows
+
+SCENARIO_UPLOADER = "Scenario file (JSON or CSV)"
+"""The Scenario builder's tab that takes scenario files (named when one comes here)."""
+_SCENARIO_CSV_MARKS = frozenset({CSV_SCENARIO_COLUMNS[0], *CSV_COUNTRY_COLUMNS[:2]})
+"""Columns that make a CSV a scenario CSV: scenario_no, iso3, sites."""
 
 ALIASES = {
     "site_name": ("site_name", "site", "name", "site name"),
@@ -67,9 +78,15 @@ def parse_site_list(data: bytes, valid_iso3: Collection[str]) -> pd.DataFrame:
     UploadError
         The file cannot be read as a table.
     SiteListError
-        Missing columns or bad cells; lists every problem with its row (1 = first data row).
+        A scenario CSV, missing columns, or bad cells; lists every problem with its row
+        (1 = first data row).
     """
     rows = read_rows(decode(data))
+    header = {h.strip().lower() for h in rows.header}
+    if _SCENARIO_CSV_MARKS <= header:
+        raise SiteListError([
+            "this is a scenario CSV exported from the Scenario builder, not a site list: "
+            f"upload it under '{SCENARIO_UPLOADER}'"])
     frame = _rename(rows.frame())
     has_coords = {"latitude", "longitude"} <= set(frame.columns)
     if "site_name" not in frame.columns or not ("country" in frame.columns or has_coords):
@@ -134,3 +151,28 @@ def count_per_country(located: pd.DataFrame) -> pd.DataFrame:
     return (known.groupby("iso3")
             .agg(sites=("site_name", "size"), mean_historic_rate=("historic_rate", "mean"))
             .reset_index())
+
+
+def count_problems(counts: pd.DataFrame) -> list[str]:
+    """What the scenario schema refuses in a plan of these site counts (a country over its
+    cap, too many sites in total), each naming its country; empty when they can be used.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        From :func:`count_per_country` (``iso3``, ``sites``).
+    """
+    countries = [{"iso3": str(i), "sites": int(n)}
+                 for i, n in zip(counts["iso3"], counts["sites"], strict=True)]
+    if not countries:
+        return []
+    _, problems = check({"countries": countries})
+    out = []
+    for p in problems:
+        if p.loc[:1] != ("countries",):
+            continue  # the plan's other fields are the page's, not the list's
+        if len(p.loc) >= 3 and isinstance(p.loc[1], int):
+            out.append(f"{countries[p.loc[1]]['iso3']}: {p.loc[2]} {p.message}")
+        else:
+            out.append(f"{p.path}: {p.message}")
+    return out

@@ -7,11 +7,16 @@ forecast) is exactly what it was before; nothing saved is lost.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from footprint.assumptions import MAX_PROBLEMS_SHOWN, MAX_TOTAL_SITES
+from footprint.data import model_inputs
 from footprint.enrollment.scenario import CountryPlan, Scenario
 from footprint.io.scenario_csv import scenario_to_csv
 from footprint.store.workspace import URL_VARIABLE, open_store
@@ -194,3 +199,177 @@ def test_a_store_going_down_and_back_loses_nothing(monkeypatch):
         assert "kept in this browser tab" not in warnings(at)
     finally:
         server.remove()
+
+
+# ---- bounded by design (issue 15): each refusal fast, short, and the state kept ---------------
+CATALOGUE = ["ARG", "BRA", "CHL", "COL", "MEX", "PER", "URY", "ECU", "BOL", "PRY", "FRA", "DEU",
+             "ITA", "ESP", "PRT", "NLD", "BEL", "AUT", "POL", "CZE", "HUN", "ROU", "BGR", "GRC",
+             "SWE", "DNK", "FIN", "IRL", "SVK", "SVN", "HRV", "LTU", "LVA", "EST", "USA", "JPN",
+             "IND", "SRB", "MDA", "GEO", "ARM", "ALB", "MKD", "BIH", "MNE", "CRI", "PAN", "GTM",
+             "HND", "SLV", "NIC", "DOM", "JAM", "TTO", "LUX", "MLT", "CYP", "KAZ", "AZE", "UZB"]
+
+HOSTILE_FILES = [
+    ("countries.json", example(countries=[{"iso3": "XXX", "sites": -1}] * 300_000),
+     "at most 250 country objects"),
+    ("columns.csv", (",".join(f"c{i}" for i in range(100_000)) + "\n").encode(),
+     "longer than 20,000 characters"),
+    ("seed.json", example()[:-1] + b', "seed": ' + b"9" * 5000 + b"}",
+     "an integer of 5,000 digits"),
+    ("deep.json", b"[" * 100_000, "nested too deeply"),
+    ("huge-rate.json", example(countries=[{"iso3": "BRA", "sites": 2, "rate": 1e308,
+                                           "rate_shape": 5e-324, "startup_sd_days": 1e308}]),
+     "must be a finite number from 0.001 to 1000"),
+    ("total.json", example(countries=[{"iso3": c, "sites": 2000} for c in ("BRA", "MEX", "ARG")]),
+     "at most 5,000 sites in total"),
+    ("problems.json", example(countries=[{"iso3": "XXX", "sites": -1}] * 250),
+     "more problems"),
+    ("[x](http://evil.example)![i](http://evil.example/i.png).json", b"{", "JSON"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), HOSTILE_FILES,
+                         ids=[f[0][:14] for f in HOSTILE_FILES])
+def test_hostile_scenario_files_are_refused_fast_and_briefly(app, name, data, expected):
+    load(app, MINE)
+    started = time.perf_counter()
+    upload(app, name, data)
+    assert time.perf_counter() - started < 30  # parse, refuse and redraw the page
+    text = errors(app)
+    assert f"{name} was not loaded" in text, text
+    assert expected in text, text
+    assert text.count("\n- ") <= MAX_PROBLEMS_SHOWN + 1 and len(text) < 20_000
+    assert app.text_input(key="scenario_name").value == "Mine"  # the header is kept
+    assert sites_of(app) == {"FRA": 5}
+    markdown = "\n".join(e.proto.body for e in app.error)
+    assert "](http" not in markdown  # the file name is shown as text, never as a link
+
+
+def test_a_utf16_scenario_csv_restores(app):
+    mine = Scenario("Unicode plan", "hypertension", 200, (CountryPlan("FRA", 4),))
+    upload(app, "plan.csv", scenario_to_csv(mine).encode("utf-16"))
+    assert not errors(app), errors(app)
+    assert app.text_input(key="scenario_name").value == "Unicode plan"
+
+
+def upload_sites(at, name: str, data: bytes):
+    at.file_uploader(key="scenario_site_file").set_value((name, data, "text/csv"))
+    return run(at)
+
+
+SITE_LISTS = [
+    ("scenario.csv", scenario_to_csv(MINE).encode(), "upload it under 'Scenario file"),
+    ("quotes.csv", ("site_name,country\n" + '"A,"B""C,\n' * 6000).encode(),
+     "at most 5000 per upload"),
+    ("columns.csv", (",".join(f"c{i}" for i in range(100_000)) + "\n").encode(),
+     "longer than 20,000 characters"),
+    ("rows.csv", b"site_name,country\n" + b"A,XXX\n" * 400, "and 350 more problems"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), SITE_LISTS, ids=[s[0] for s in SITE_LISTS])
+def test_hostile_site_lists_are_refused_once_and_fast(app, monkeypatch, name, data, expected):
+    """A refused upload was parsed again on every rerun of the session."""
+    from footprint.io import site_lists
+
+    calls = []
+    parse = site_lists.parse_site_list
+    monkeypatch.setattr(site_lists, "parse_site_list",
+                        lambda *a, **k: calls.append(1) or parse(*a, **k))
+    started = time.perf_counter()
+    upload_sites(app, name, data)
+    assert time.perf_counter() - started < 30
+    text = errors(app)
+    assert expected in text, text
+    assert text.count("\n- ") <= MAX_PROBLEMS_SHOWN + 1
+    run(app)
+    run(app)
+    assert len(calls) == 1  # remembered, not parsed again
+    assert sites_of(app) == {"BRA": 14, "MEX": 10, "ARG": 8, "COL": 6}
+
+
+def test_site_counts_a_scenario_cannot_hold_are_refused_before_a_button_is_offered(app):
+    """Counts over the per-country cap were offered "Use these site counts", then refused."""
+    upload_sites(app, "big.csv", b"site_name,country\n" + b"A,BRA\n" * 2001 + b"B,MEX\n")
+    assert "These site counts cannot be planned" in errors(app)
+    assert "BRA: sites must be a non-negative integer (at most 2000); got 2001" in errors(app)
+    assert not [b for b in app.button if b.key == "scenario_use_sites"]
+    assert sites_of(app) == {"BRA": 14, "MEX": 10, "ARG": 8, "COL": 6}
+
+
+def test_a_utf16_site_list_is_read(app):
+    upload_sites(app, "sites.csv", "site_name\tcountry\nA\tBRA\nB\tMEX\n".encode("utf-16"))
+    assert not errors(app), errors(app)
+    assert any(b.key == "scenario_use_sites" for b in app.button)
+
+
+def test_an_optimiser_run_past_its_budget_is_refused_and_the_plan_kept(app):
+    """241 countries and a 10,000-site budget ran about 50 minutes of CPU per click."""
+    plan = Scenario("Wide", "hypertension", 300, tuple(CountryPlan(c, 1) for c in CATALOGUE))
+    load(app, plan)
+    app.radio(key="scenario_opt_goal").set_value("budget")
+    run(app)
+    app.number_input(key="scenario_opt_budget").set_value(MAX_TOTAL_SITES)
+    run(app)
+    started = time.perf_counter()
+    app.button(key="scenario_opt_run").click()
+    run(app)
+    assert time.perf_counter() - started < 30
+    text = errors(app)
+    assert "No proposal: a budget of 5,000 sites needs up to 4,940 optimiser steps among 60 " \
+           "countries" in text, text
+    assert "ask for at most" in text
+    assert sites_of(app) == {c: 1 for c in CATALOGUE}
+    assert app.number_input(key="scenario_opt_budget").max == MAX_TOTAL_SITES
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("leave", ["another page", "the tab closed"])
+def test_a_running_optimiser_stops_when_its_session_moves_on(server, context, database, leave):
+    """The optimiser ran about 50 minutes per click, could not be cancelled, and kept running
+    after the tab closed: now the session's next run, or its end, stops it at its next step.
+    120 countries and an unreachable deadline: about 15-30 s of steps to its budget."""
+    codes = list(model_inputs.load_inputs(database.cursor()).countries.index)[:120]
+    plan = {"schema_version": 1, "name": "Wide", "indication": "hypertension",
+            "target_patients": 50_000, "deadline_months": 1.0,
+            "countries": [{"iso3": c, "sites": 1} for c in codes]}
+    page = context.new_page()
+    page.goto(f"{server}/scenario")
+    page.get_by_role("heading", name="Scenario builder").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Scenario file (JSON or CSV)").click()
+    page.get_by_test_id("stFileUploader").filter(has_text="Scenario file").locator(
+        'input[type="file"]').set_input_files(
+        {"name": "wide.json", "mimeType": "application/json",
+         "buffer": json.dumps(plan).encode()})
+    page.get_by_text("Restored 'Wide' from wide.json").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Optimiser proposal").click()
+    page.get_by_role("button", name="Propose sites").click()
+    page.wait_for_timeout(2000)  # under way
+    if leave == "another page":
+        page.get_by_role("link", name="Data & methods").click()
+        page.get_by_role("heading", name="Data & methods").wait_for(timeout=15_000)
+    else:
+        page.close()
+    time.sleep(1.5)  # the new page's own work, or the disconnect
+    server_pid = serving(server)
+    before = cpu_seconds(server_pid)
+    time.sleep(5)
+    assert cpu_seconds(server_pid) - before < 1.5  # not a core busy with the old run
+
+
+def serving(url: str) -> int:
+    """The pid of the `streamlit run` serving ``url`` (its port is on its command line)."""
+    port = url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(argv) and port.encode() in argv:
+            return int(proc.name)
+    raise AssertionError(f"no streamlit process serves {url}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process [s]."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

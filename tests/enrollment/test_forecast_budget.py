@@ -17,11 +17,14 @@ from tests.enrollment.builders import at_once, scenario
 
 
 def plan(total_sites: int):
+    """A plan of ``total_sites`` (beyond the schema's MAX_TOTAL_SITES: the forecast's own
+    budget is what is tested, so the sites are set after validation)."""
     per = 2000
     codes = [f"Q{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(total_sites // per + 1)]
-    rows = [at_once(code, min(per, total_sites - i * per)) for i, code in enumerate(codes)
-            if total_sites - i * per > 0]
-    return resolve(scenario(rows, target=1000))
+    counts = {code: min(per, total_sites - i * per) for i, code in enumerate(codes)
+              if total_sites - i * per > 0}
+    return resolve(scenario([at_once(code, 1) for code in counts], target=1000)).with_sites(
+        counts)
 
 
 def test_the_estimate_grows_with_sites_trials_and_threads():

@@ -1,15 +1,19 @@
-"""Scenario defaults from the model: start-up per country and pool caps."""
+"""Planning: scenario defaults from the model (start-up per country and pool caps), compare,
+and the optimiser with its budgets."""
 
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
+from footprint.assumptions import MAX_OPTIMISER_EVALUATIONS
 from footprint.data import model_inputs
 from footprint.enrollment import forecast as fc
 from footprint.enrollment import planning
 from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
+from footprint.errors import BudgetError, Cancelled
 from footprint.model import pool, scoring
 from tests.enrollment.builders import at_once
 from tests.enrollment.builders import scenario as build_scenario
@@ -144,3 +148,77 @@ def test_unknown_goal_and_missing_goal_inputs_are_refused():
         planning.propose(resolved, planning.GOAL_DEADLINE)
     with pytest.raises(ValueError, match="total number of sites"):
         planning.propose(resolved, planning.GOAL_BUDGET)
+
+
+# --- Budgets and cancelling (issue 15) ---------------------------------------------------------
+def many_countries(n: int, sites: int = 1):
+    codes = [f"Q{chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(n)]
+    return resolve(build_scenario([at_once(code, sites) for code in codes], target=100_000))
+
+
+def test_a_site_budget_past_the_work_budget_is_refused_before_the_first_step():
+    """241 countries and a 10,000-site budget ran about 50 minutes per click."""
+    base = many_countries(241)
+    with pytest.raises(BudgetError, match="a scenario has at most 5,000 sites in total"):
+        planning.optimise(base, max_total_sites=10_000, confirm=False)
+    per_step = planning.step_work(241, 241)
+    most = MAX_OPTIMISER_EVALUATIONS // per_step
+    started = time.perf_counter()
+    with pytest.raises(BudgetError) as err:
+        planning.optimise(base, max_total_sites=5_000, confirm=False)
+    assert time.perf_counter() - started < 5  # refused, not run
+    assert str(err.value) == (
+        f"a budget of 5,000 sites needs up to 4,759 optimiser steps among 241 countries; the "
+        f"optimiser's budget (2,000,000 evaluations, about 25 s) allows {most} steps among 241 "
+        f"countries: ask for at most {241 + most} sites in total, or optimise among fewer "
+        "countries (a step costs the square of their number)")
+    assert planning.optimise(base, max_total_sites=241 + 2, confirm=False).proposal \
+        .total_sites == 243
+
+
+def test_the_steps_allowed_shrink_with_the_square_of_the_countries():
+    allowed = {n: MAX_OPTIMISER_EVALUATIONS // planning.step_work(n, n) for n in (10, 50, 241)}
+    assert allowed == {10: 1818, 50: 571, 241: 33}
+
+
+def test_a_run_that_reaches_its_work_or_time_budget_says_so(monkeypatch):
+    base = many_countries(5, sites=0)
+    monkeypatch.setattr(planning, "MAX_OPTIMISER_EVALUATIONS", 3 * planning.step_work(5, 5))
+    with pytest.raises(BudgetError, match=r"stopped at its budget \(.* evaluations\) after "
+                                          "adding 3 sites among 5 countries"):
+        planning.optimise(base, deadline_months=1.0, confirm=False)
+    monkeypatch.setattr(planning, "MAX_OPTIMISER_EVALUATIONS", 10**12)
+    monkeypatch.setattr(planning, "MAX_OPTIMISER_SECONDS", 0.0)
+    with pytest.raises(BudgetError, match=r"stopped at its budget \(0 s\) after adding 0"):
+        planning.optimise(base, deadline_months=1.0, confirm=False)
+
+
+def test_the_optimiser_stops_at_the_scenario_limit_of_sites(monkeypatch):
+    monkeypatch.setattr(planning, "MAX_TOTAL_SITES", 12)
+    out = planning.optimise(many_countries(3, sites=0), deadline_months=1.0, confirm=False)
+    assert out.proposal.total_sites == 12
+    assert out.stop_reason == "the scenario limit of 12 sites in total is reached"
+
+
+def test_a_caller_can_stop_a_run_between_any_two_steps():
+    base = many_countries(3, sites=0)
+    asked = []
+
+    def after_four() -> bool:
+        asked.append(1)
+        return len(asked) > 4
+
+    with pytest.raises(Cancelled):
+        planning.propose(base, planning.GOAL_DEADLINE, deadline_months=1.0, n_sims=100,
+                         should_stop=after_four)
+    assert len(asked) == 5  # once per step: four steps ran
+
+    class Rerun(Exception):
+        """What Streamlit raises at a yield point when the session asks for a new run."""
+
+    def session_ended() -> bool:
+        raise Rerun
+
+    with pytest.raises(Rerun):
+        planning.propose(base, planning.GOAL_BUDGET, max_total_sites=5, n_sims=100,
+                         should_stop=session_ended)

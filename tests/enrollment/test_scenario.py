@@ -78,8 +78,9 @@ def test_check_gives_the_scenario_or_its_problems():
     assert scenario is not None and problems == []
     scenario, problems = sc.check(good_dict(seed=-1))
     assert scenario is None
-    assert problems == [Problem(("seed",), "must be a non-negative integer; got -1")]
-    assert str(problems[0]) == "seed: must be a non-negative integer; got -1"
+    rule = f"must be a non-negative integer (at most {assumptions.MAX_SEED})"
+    assert problems == [Problem(("seed",), f"{rule}; got -1")]
+    assert str(problems[0]) == f"seed: {rule}; got -1"
     assert Problem(("countries", 1, "sites"), "x").path == "countries[1].sites"
     assert Problem((), "x").path == "(top level)"
 
@@ -106,14 +107,14 @@ def test_validation_lists_every_problem_with_its_path():
         "target_patients: must be a positive integer",
         "seed: must be a non-negative integer",
         "deadline_months: must be a positive finite number",
-        "countries[0].rate: must be a positive finite number",
+        "countries[0].rate: must be a finite number from 0.001 to 1000",
         "countries[0].sitez: unknown field; did you mean 'sites'?",
         "countries[1].iso3: must be a 3-letter upper-case",
         "countries[1].sites: must be a non-negative integer (at most 2000); got 3.0",
         "countries[1].never_activate_share: must be a finite number with 0 <= x < 1",
         "countries[2].sites: must be a non-negative integer (at most 2000); got -1",
-        "countries[2].startup_days: must be a non-negative finite number",
-        "countries[2].cost_per_patient: must be a non-negative finite number",
+        "countries[2].startup_days: must be a finite number from 0 to 3650 [days]",
+        "countries[2].cost_per_patient: must be a finite number from 0 to 10,000,000",
         "countries[3].iso3: duplicate country 'BRA' (already countries[0])",
         "countries[3].sites: must be a non-negative integer (at most 2000); got True",
         "countries[4].max_sites: must be >= sites (5)",
@@ -248,3 +249,86 @@ def test_resolve_rejects_bad_model_values_and_with_sites_checks():
         r.with_sites({"XXX": 1})
     with pytest.raises(ValueError, match="non-negative integer"):
         r.with_sites({"BRA": -1})
+
+
+# --- Bounds: whatever validates, the forecast can compute (issue 15) ---------------------------
+NUMBER_BOUNDS = [
+    ("rate", assumptions.MIN_RATE, assumptions.MAX_RATE),
+    ("rate_shape", assumptions.MIN_RATE_SHAPE, assumptions.MAX_RATE_SHAPE),
+    ("startup_days", 0.0, assumptions.MAX_STARTUP_DAYS),
+    ("startup_sd_days", 0.0, assumptions.MAX_STARTUP_DAYS),
+    ("cost_per_patient", 0.0, assumptions.MAX_COST_PER_PATIENT),
+]
+
+
+@pytest.mark.parametrize(("field", "low", "high"), NUMBER_BOUNDS,
+                         ids=[b[0] for b in NUMBER_BOUNDS])
+def test_every_number_has_both_ends(field, low, high):
+    """rate 1e308, rate_shape 5e-324 or startup_sd_days 1e308 passed and crashed the forecast
+    ("lam value too large"); a cost of 1e308 showed "inf"."""
+    for ok in (low, high):
+        assert sc.check(good_dict(countries=[{"iso3": "BRA", "sites": 1, field: ok}]))[0]
+    for bad in (1e308, high * 1.0001, 5e-324 if low > 0 else -5e-324):
+        problems = problems_of(good_dict(countries=[{"iso3": "BRA", "sites": 1, field: bad}]))
+        assert problems == [f"countries[0].{field}: {sc.FIELDS[field].rule}; got {bad!r}"]
+
+
+def test_a_plan_has_at_most_max_total_sites_over_all_countries():
+    fits = [{"iso3": c, "sites": 2000} for c in ("BRA", "MEX")] + [{"iso3": "ARG", "sites": 1000}]
+    assert sc.check(good_dict(countries=fits))[0] is not None
+    over = [*fits[:2], {"iso3": "ARG", "sites": 1001}]
+    assert problems_of(good_dict(countries=over)) == [
+        "countries: at most 5,000 sites in total over all countries (what one forecast can "
+        "hold in memory); this plan has 5,001"]
+
+
+def test_max_total_sites_fits_the_forecast_memory_budget_at_the_default_trials():
+    from footprint.enrollment import forecast as fc
+
+    worst = fc.memory_bytes(assumptions.MAX_TOTAL_SITES, assumptions.DEFAULT_N_SIMS,
+                            assumptions.MAX_HORIZON_MONTHS, assumptions.MAX_COUNTRIES + 1,
+                            True, 1)
+    assert worst <= assumptions.MAX_FORECAST_BYTES
+
+
+def test_a_collection_past_its_limit_is_one_problem_its_items_unchecked():
+    many = [{"iso3": "XXX", "sites": -1}] * 300_000
+    problems = problems_of(good_dict(countries=many), valid_iso3={"BRA"})
+    assert problems == [f"countries: {sc.FIELDS['countries'].rule}; got "
+                        "[{'iso3': 'XXX', 'sites': -1}, {'iso3..."]
+    wide = {"iso3": "BRA", "sites": 1, **{f"x{i}": 0 for i in range(100_000)}}
+    assert problems_of(good_dict(countries=[wide])) == [
+        "countries[0]: has 100,002 fields; the format has 9 (iso3, sites, rate, rate_shape, "
+        "startup_days, startup_sd_days, never_activate_share, cost_per_patient, max_sites)"]
+    assert problems_of(good_dict(**{f"x{i}": 0 for i in range(100)})) == [
+        "(top level): has 105 fields; the format has 7 (schema_version, name, indication, "
+        "target_patients, seed, deadline_months, countries)"]
+    unknown = problems_of(good_dict(**{f"x{i}": 0 for i in range(52)}))  # 52 problems
+    assert len(unknown) == 51 and unknown[-1] == "… and 2 more problems"
+
+
+CORNERS = list(itertools.product(
+    (assumptions.MIN_RATE, assumptions.MAX_RATE),
+    (assumptions.MIN_RATE_SHAPE, assumptions.MAX_RATE_SHAPE),
+    ((0.0, 0.0), (1e-300, assumptions.MAX_STARTUP_DAYS), (assumptions.MAX_STARTUP_DAYS,) * 2),
+))
+
+
+@pytest.mark.parametrize(("rate", "shape", "startup"), CORNERS)
+def test_the_forecast_computes_every_corner_the_schema_accepts(rate, shape, startup):
+    from footprint.enrollment import forecast as fc
+
+    s = Scenario("corner", "hypertension", assumptions.MAX_TARGET_PATIENTS, (
+        CountryPlan("BRA", assumptions.MAX_SITES_PER_COUNTRY, rate=rate, rate_shape=shape,
+                    startup_days=startup[0], startup_sd_days=startup[1],
+                    never_activate_share=0.999,
+                    cost_per_patient=assumptions.MAX_COST_PER_PATIENT),
+        CountryPlan("MEX", 1, rate=rate, rate_shape=shape)),
+        seed=assumptions.MAX_SEED, deadline_months=assumptions.MAX_DEADLINE_MONTHS)
+    for caps in ({}, {"BRA": 5.0}):  # the exact path, and the time grid
+        result = fc.forecast_monte_carlo(resolve(s, pool_caps=caps), n_sims=100)
+        values = [*result.months_to_target, result.prob_by_deadline,
+                  *result.patients_at_p50.values()]
+        assert not any(v != v for v in values)  # no NaN
+        cost = result.total_cost_at_p50
+        assert cost is None or cost < 1e14

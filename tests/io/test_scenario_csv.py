@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from footprint.assumptions import MAX_FILE_SCENARIOS, MAX_PROBLEMS_SHOWN
 from footprint.enrollment.forecast import forecast_closed_form
 from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
 from footprint.errors import ScenarioError
@@ -109,9 +110,9 @@ def test_csv_import_reports_lines_and_unknown_columns():
     bad = text.replace("MEX,3,0.8", "MEX,-3,abc")
     problems = _csv_problems(bad)
     assert any("line 3, countries[1].sites: must be a non-negative integer" in p for p in problems)
-    assert any("line 3, countries[1].rate: must be a positive finite number" in p for p in problems)
-    assert "scenario 1, line 3, countries[1].rate: must be a positive finite number " \
-           "[patients/site/month]; got 'abc'" in problems
+    assert any("line 3, countries[1].rate: must be a finite number from" in p for p in problems)
+    assert "scenario 1, line 3, countries[1].rate: must be a finite number from 0.001 to " \
+           "1000 [patients/site/month]; got 'abc'" in problems
     renamed = text.replace("rate_shape", "rate_shap")
     assert any("did you mean 'rate_shape'" in p for p in _csv_problems(renamed))
     lines = text.split("\r\n")
@@ -155,3 +156,22 @@ def test_a_semicolon_file_reads_a_comma_as_the_decimal_mark():
     original = Scenario("Essai", "hypertension", 200, (CountryPlan("FRA", 4, rate=1.234),))
     resaved = scenario_to_csv(original).replace(",", ";").replace("1.234", "1,234")
     assert scenarios_from_csv(resaved) == [original]
+
+
+def test_a_file_of_more_scenarios_than_the_limit_is_refused_before_validating_them():
+    many = scenarios_to_csv([small(name=f"s{i}") for i in range(MAX_FILE_SCENARIOS + 1)])
+    assert _csv_problems(many) == [f"(csv): {MAX_FILE_SCENARIOS + 1} scenarios in one file; "
+                                   f"a file may hold at most {MAX_FILE_SCENARIOS}: split it"]
+    assert len(scenarios_from_csv(scenarios_to_csv(
+        [small(name=f"s{i}") for i in range(MAX_FILE_SCENARIOS)]))) == MAX_FILE_SCENARIOS
+
+
+def test_a_hundred_thousand_unknown_columns_are_one_problem():
+    """They made a browser tab unusable for minutes."""
+    header = ",".join(CSV_SCENARIO_COLUMNS + CSV_COUNTRY_COLUMNS)
+    text = header + "," + ",".join(f"x{i}" for i in range(100_000)) + "\r\n"
+    problems = _csv_problems(text)
+    assert len(problems) == 1 and "longer than 20,000 characters" in problems[0]
+    text = header + "," + ",".join(f"x{i}" for i in range(70)) + "\r\n"
+    problems = _csv_problems(text)
+    assert len(problems) == MAX_PROBLEMS_SHOWN + 1 and problems[-1] == "… and 20 more problems"

@@ -122,3 +122,28 @@ def test_every_problem_of_a_file_is_listed_at_once():
 def test_a_seed_the_page_cannot_hold_is_refused():
     problems = problems_of(lambda: read(bad_json(seed=2**60)))
     assert problems[0].startswith(f"seed: at most {MAX_APP_SEED}")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("unicode.csv", scenario_to_csv(EXAMPLE_SCENARIO).encode("utf-16"), None),
+        ("seed.json", b'{"seed": ' + b"9" * 5000 + b"}", "an integer of 5,000 digits"),
+        ("deep.json", b"[" * 50_000, "nested too deeply"),
+        ("rate.json", json.dumps({**json.loads(scenario_to_json(EXAMPLE_SCENARIO)), "countries": [
+            {"iso3": "BRA", "sites": 2, "rate": 1e308, "rate_shape": 5e-324,
+             "startup_sd_days": 1e308, "cost_per_patient": 1e308}]}).encode(),
+         "countries[0].rate: must be a finite number from 0.001 to 1000"),
+        ("total.json", json.dumps({**json.loads(scenario_to_json(EXAMPLE_SCENARIO)), "countries": [
+            {"iso3": code, "sites": 2000} for code in ("BRA", "MEX", "ARG")]}).encode(),
+         "at most 5,000 sites in total"),
+    ],
+    ids=["utf-16", "seed-digits", "nesting", "huge-numbers", "total-sites"],
+)
+def test_hostile_scenario_files_are_refused_or_read(name, data, expected):
+    if expected is None:
+        assert read_scenario_file(data, name) == (EXAMPLE_SCENARIO,)
+        return
+    with pytest.raises(ScenarioError) as err:
+        read_scenario_file(data, name)
+    assert any(expected in p for p in err.value.problems), err.value.problems

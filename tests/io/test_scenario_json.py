@@ -71,3 +71,27 @@ def test_dict_omits_left_out_fields():
                          "countries"]
     assert scenario_to_dict(small(countries=(CountryPlan("BRA", 1, max_sites=3),)))[
         "countries"] == [{"iso3": "BRA", "sites": 1, "max_sites": 3}]
+
+
+def test_an_integer_literal_longer_than_twenty_digits_is_refused():
+    """A seed of more than 4,300 digits raised an uncaught ValueError and reset the page."""
+    for digits in (21, 4301, 100_000):
+        with pytest.raises(ScenarioError) as err:
+            scenario_from_json(json.dumps(good_dict())[:-1] + f', "x": {"9" * digits}}}')
+        assert err.value.problems == [f"(json): an integer of {digits:,} digits; integers in "
+                                      "a scenario have at most 20"]
+
+
+def test_a_deeply_nested_document_is_refused():
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        scenario_from_json("[" * 100_000 + "]" * 100_000)
+
+
+def test_three_hundred_thousand_countries_are_one_problem():
+    """They produced 600,000 problems (36 MB of markdown) and crashed the user's tab."""
+    data = good_dict(countries=[{"iso3": "BRA", "sites": 1}] * 300_000)
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_json(json.dumps(data))
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith(
+        "countries: must be a non-empty list of at most 250 country objects")

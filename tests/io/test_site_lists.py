@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from footprint.assumptions import MAX_PROBLEMS_SHOWN, MAX_SITE_LIST_ROWS
+from footprint.enrollment.scenario import CountryPlan, Scenario
 from footprint.errors import SiteListError, UploadError
 from footprint.io import site_lists
+from footprint.io.scenario_csv import scenario_to_csv
 
 VALID = {"BRA", "USA", "JPN", "FRA", "IND"}
 
@@ -81,3 +85,41 @@ def test_empty_lists_too_many_sites_and_unreadable_files():
         site_lists.parse_site_list(b"site_name,country\n" + b"A,BRA\n" * 5001, VALID)
     with pytest.raises(UploadError, match="Excel"):
         site_lists.parse_site_list(b"PK\x03\x04" + b"\x00" * 10, VALID)
+
+
+def test_a_scenario_csv_is_refused_with_a_pointer_to_the_scenario_uploader():
+    """Its 'name' and 'iso3' columns read as site names and countries: it was accepted."""
+    text = scenario_to_csv(Scenario("Plan", "hypertension", 100, (CountryPlan("BRA", 4),)))
+    with pytest.raises(SiteListError) as err:
+        site_lists.parse_site_list(text.encode("utf-8"), VALID)
+    assert err.value.problems == [
+        "this is a scenario CSV exported from the Scenario builder, not a site list: upload it "
+        "under 'Scenario file (JSON or CSV)'"]
+
+
+def test_counts_a_scenario_cannot_hold_are_named_before_they_are_used():
+    counts = pd.DataFrame({"iso3": ["BRA", "USA", "FRA"], "sites": [2345, 10, 0]})
+    assert site_lists.count_problems(counts) == [
+        "BRA: sites must be a non-negative integer (at most 2000); got 2345"]
+    at_caps = pd.DataFrame({"iso3": ["BRA", "USA", "FRA"], "sites": [2000, 2000, 1001]})
+    assert site_lists.count_problems(at_caps) == [
+        "countries: at most 5,000 sites in total over all countries (what one forecast can "
+        "hold in memory); this plan has 5,001"]
+    assert site_lists.count_problems(counts.iloc[1:]) == []
+    assert site_lists.count_problems(counts.iloc[:0]) == []
+
+
+def test_a_list_over_the_row_limit_is_refused_before_its_rows_are_checked():
+    data = b"site_name,country\n" + b"A,XXX\n" * (MAX_SITE_LIST_ROWS + 1)
+    with pytest.raises(SiteListError) as err:
+        site_lists.parse_site_list(data, VALID)
+    assert err.value.problems == [f"{MAX_SITE_LIST_ROWS + 1} sites: at most "
+                                  f"{MAX_SITE_LIST_ROWS} per upload"]
+
+
+def test_many_bad_rows_give_at_most_fifty_problems_and_a_count():
+    data = b"site_name,country\n" + b"A,XXX\n" * 400
+    with pytest.raises(SiteListError) as err:
+        site_lists.parse_site_list(data, VALID)
+    assert len(err.value.problems) == MAX_PROBLEMS_SHOWN + 1
+    assert err.value.problems[-1] == "… and 350 more problems"

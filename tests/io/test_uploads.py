@@ -1,11 +1,26 @@
-"""Uploads: encodings, delimiters, decimal commas, thousands separators, binaries, sizes."""
+"""Uploads: encodings, delimiters, decimal commas, thousands separators, binaries, sizes, and
+the limits every read stays within."""
 
 from __future__ import annotations
 
+import io
+import time
+import tomllib
+
 import pytest
 
+from footprint.assumptions import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB
 from footprint.errors import UploadError
-from footprint.io.uploads import decode, delimiter_of, number, read_rows
+from footprint.io.uploads import (
+    DELIMITERS,
+    decode,
+    delimiter_of,
+    megabytes,
+    number,
+    read_limited,
+    read_rows,
+)
+from footprint.paths import ROOT
 
 TABLE = "site_name,country,rate\nSão Paulo Hospital,BRA,1.5\nHôpital Nord,FRA,0.8\n"
 
@@ -139,3 +154,110 @@ def test_text_is_not_a_number(text):
 def test_central_european_code_page_is_recognised():
     text = "site,country\nSzpital Łódź Główny,POL\nKraków Uniwersytecki,POL\n"
     assert decode(text.encode("cp1250")) == text
+
+
+# --- Bounded by design (issue 15) --------------------------------------------------------------
+def test_the_size_limit_is_one_figure_in_mb_as_streamlit_counts_them():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1024 * 1024
+    with pytest.raises(UploadError) as err:
+        decode(b"a" * (MAX_UPLOAD_BYTES + 1))
+    assert str(err.value) == ("the file is 50 MB; the limit is 50 MB per file: split it, or "
+                              "remove what the app does not read")
+    assert megabytes(52_428_800 + 104_858) == "50.1 MB"
+
+
+def test_read_limited_reads_at_most_the_limit_plus_one_byte_from_a_pipe_or_a_file(tmp_path):
+    class Endless(io.RawIOBase):
+        """/dev/zero as a stream: counts what is asked of it."""
+        given = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            buffer[:] = b"\x00" * len(buffer)
+            self.given += len(buffer)
+            return len(buffer)
+
+    endless = Endless()
+    with pytest.raises(UploadError, match="larger than 1 MB, the limit per file"):
+        read_limited(io.BufferedReader(endless, 4096), max_bytes=2**20)
+    assert endless.given <= 2**20 + 1 + 4096
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (2**20 + 1))
+    with pytest.raises(UploadError, match="is 1 MB; the limit is 1 MB"):
+        read_limited(big, max_bytes=2**20)  # refused from its size, before any read
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"a,b\n1,2\n")
+    assert read_limited(small) == b"a,b\n1,2\n"
+    assert read_limited(io.BytesIO(b"a" * 10), max_bytes=10) == b"a" * 10
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_text_is_decoded(encoding):
+    """Excel's "Unicode text" is UTF-16: it was let past the binary check, then called
+    undecodable."""
+    assert decode(TABLE.encode(encoding)) == TABLE
+    assert read_rows(decode(TABLE.encode(encoding))).frame().loc[0, "site_name"] == \
+        "São Paulo Hospital"
+
+
+def test_broken_utf16_is_refused_as_such():
+    with pytest.raises(UploadError, match="looks like UTF-16 text but does not decode"):
+        decode(b"\xff\xfe" + "ab".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    with pytest.raises(UploadError, match="empty"):
+        decode(b"\xff\xfe" + " \n".encode("utf-16-le"))
+
+
+def test_a_header_line_of_unbalanced_quotes_is_counted_in_linear_time():
+    """csv.Sniffer backtracked for about a minute on 63 KB of unbalanced quotes."""
+    line = '"a;b,' * 200_000
+    started = time.perf_counter()
+    assert delimiter_of(line) in DELIMITERS
+    assert time.perf_counter() - started < 2
+    with pytest.raises(UploadError, match="first line is longer than 20,000 characters"):
+        read_rows(line + "\n1\n")
+    for hostile in ('site_name,country\n' + '"A,"B""C,\n' * 6000,  # 63 KB
+                    'site_name,country\n"' + 'A,"B"",\n' * 6000):
+        started = time.perf_counter()
+        try:
+            read_rows(hostile)
+        except UploadError:
+            pass
+        assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (",".join(f"c{i}" for i in range(100_000)) + "\n",
+         "the first line is longer than 20,000 characters"),
+        (",".join(f"c{i}" for i in range(150)) + "\n", "record 1 has 150 columns; a CSV may "
+                                                        "have at most 100"),
+        ("a,b\n" + "1,2\n" * 10_001, "more than 10,000 records after the header"),
+        ("a,b\n1," + "x" * 20_001 + "\n", "record 2 is longer than 20,000 characters"),
+        ('a,b\n"' + "x" * 200_000 + "\n", "a cell is longer than 131,072 characters"),
+    ],
+    ids=["100000-columns", "columns", "rows", "record", "cell"],
+)
+def test_a_csv_past_a_limit_is_refused_with_the_limit(text, message):
+    started = time.perf_counter()
+    with pytest.raises(UploadError, match=message):
+        read_rows(text)
+    assert time.perf_counter() - started < 2
+
+
+def test_the_row_limit_can_be_lowered_by_the_caller():
+    assert len(read_rows("a\n1\n2\n", max_rows=2).records) == 2
+    with pytest.raises(UploadError, match="more than 1 records"):
+        read_rows("a\n1\n2\n", max_rows=1)
+
+
+def test_integers_have_at_most_twenty_digits():
+    assert number("9" * 20) == int("9" * 20)
+    with pytest.raises(ValueError, match="more than 20 digits"):
+        number("9" * 21)
+    with pytest.raises(ValueError, match="more than 20 digits"):
+        number("1" * 5000)  # Python itself refuses integers past 4,300 digits
