@@ -344,3 +344,11 @@ def test_the_cli_and_the_app_share_one_store(store_url, monkeypatch):
     shown = ok(scenarios(store_url, "show", item["id"], "--json"))
     assert (shown["version"], shown["note"], shown["scenario"]["target_patients"]) \
         == (2, "from the app", 500)
+
+
+def test_a_closed_pipe_is_no_traceback():
+    """`footprint scores ... | head -1`: the reader leaves early; the command ends quietly."""
+    done = subprocess.run(
+        f"{sys.executable} -m footprint scores --indication hypertension --csv - | head -1",
+        shell=True, capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("rank,") and "Traceback" not in done.stderr
