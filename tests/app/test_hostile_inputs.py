@@ -229,11 +229,10 @@ HOSTILE_FILES = [
 
 @pytest.mark.parametrize(("name", "data", "expected"), HOSTILE_FILES,
                          ids=[f[0][:14] for f in HOSTILE_FILES])
+@pytest.mark.timeout(60)  # a hang guard, not a speed figure (bench/bench_hostile.py)
 def test_hostile_scenario_files_are_refused_fast_and_briefly(app, name, data, expected):
     load(app, MINE)
-    started = time.perf_counter()
     upload(app, name, data)
-    assert time.perf_counter() - started < 30  # parse, refuse and redraw the page
     text = errors(app)
     assert f"{name} was not loaded" in text, text
     assert expected in text, text
@@ -267,6 +266,7 @@ SITE_LISTS = [
 
 
 @pytest.mark.parametrize(("name", "data", "expected"), SITE_LISTS, ids=[s[0] for s in SITE_LISTS])
+@pytest.mark.timeout(60)  # a hang guard, not a speed figure (bench/bench_hostile.py)
 def test_hostile_site_lists_are_refused_once_and_fast(app, monkeypatch, name, data, expected):
     """A refused upload was parsed again on every rerun of the session."""
     from footprint.io import site_lists
@@ -275,9 +275,7 @@ def test_hostile_site_lists_are_refused_once_and_fast(app, monkeypatch, name, da
     parse = site_lists.parse_site_list
     monkeypatch.setattr(site_lists, "parse_site_list",
                         lambda *a, **k: calls.append(1) or parse(*a, **k))
-    started = time.perf_counter()
     upload_sites(app, name, data)
-    assert time.perf_counter() - started < 30
     text = errors(app)
     assert expected in text, text
     assert text.count("\n- ") <= MAX_PROBLEMS_SHOWN + 1
@@ -302,6 +300,7 @@ def test_a_utf16_site_list_is_read(app):
     assert any(b.key == "scenario_use_sites" for b in app.button)
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed figure (bench/bench_hostile.py)
 def test_an_optimiser_run_past_its_budget_is_refused_and_the_plan_kept(app):
     """241 countries and a 10,000-site budget ran about 50 minutes of CPU per click."""
     plan = Scenario("Wide", "hypertension", 300, tuple(CountryPlan(c, 1) for c in CATALOGUE))
@@ -310,10 +309,8 @@ def test_an_optimiser_run_past_its_budget_is_refused_and_the_plan_kept(app):
     run(app)
     app.number_input(key="scenario_opt_budget").set_value(MAX_TOTAL_SITES)
     run(app)
-    started = time.perf_counter()
     app.button(key="scenario_opt_run").click()
     run(app)
-    assert time.perf_counter() - started < 30
     text = errors(app)
     assert "No proposal: a budget of 5,000 sites needs up to 4,940 optimiser steps among 60 " \
            "countries" in text, text

@@ -4,7 +4,6 @@ and the optimiser with its budgets."""
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -163,10 +162,8 @@ def test_a_site_budget_past_the_work_budget_is_refused_before_the_first_step():
         planning.optimise(base, max_total_sites=10_000, confirm=False)
     per_step = planning.step_work(241, 241)
     most = MAX_OPTIMISER_EVALUATIONS // per_step
-    started = time.perf_counter()
     with pytest.raises(BudgetError) as err:
         planning.optimise(base, max_total_sites=5_000, confirm=False)
-    assert time.perf_counter() - started < 5  # refused, not run
     assert str(err.value) == (
         f"a budget of 5,000 sites needs up to 4,759 optimiser steps among 241 countries; the "
         f"optimiser's budget (2,000,000 evaluations, about 25 s) allows {most} steps among 241 "
