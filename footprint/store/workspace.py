@@ -505,8 +505,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     never wait for a writer; synchronous=NORMAL: a commit survives an app crash without an
     fsync per save (a power cut may lose the last commits, never the file's consistency)."""
     dbapi_connection.isolation_level = None
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-        dbapi_connection.execute(f"PRAGMA {pragma}")
+    for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                   "PRAGMA foreign_keys=ON"):
+        dbapi_connection.execute(pragma)
 
 
 def _sqlite_begin(conn: Connection) -> None:

@@ -4,7 +4,6 @@ the limits every read stays within."""
 from __future__ import annotations
 
 import io
-import time
 import tomllib
 
 import pytest
@@ -211,22 +210,19 @@ def test_broken_utf16_is_refused_as_such():
         decode(b"\xff\xfe" + " \n".encode("utf-16-le"))
 
 
+@pytest.mark.timeout(10)  # a hang guard (the old sniffer took about a minute); speed: bench/
 def test_a_header_line_of_unbalanced_quotes_is_counted_in_linear_time():
     """csv.Sniffer backtracked for about a minute on 63 KB of unbalanced quotes."""
     line = '"a;b,' * 200_000
-    started = time.perf_counter()
     assert delimiter_of(line) in DELIMITERS
-    assert time.perf_counter() - started < 2
     with pytest.raises(UploadError, match="first line is longer than 20,000 characters"):
         read_rows(line + "\n1\n")
     for hostile in ('site_name,country\n' + '"A,"B""C,\n' * 6000,  # 63 KB
                     'site_name,country\n"' + 'A,"B"",\n' * 6000):
-        started = time.perf_counter()
         try:
             read_rows(hostile)
         except UploadError:
             pass
-        assert time.perf_counter() - started < 2
 
 
 @pytest.mark.parametrize(
@@ -242,11 +238,10 @@ def test_a_header_line_of_unbalanced_quotes_is_counted_in_linear_time():
     ],
     ids=["100000-columns", "columns", "rows", "record", "cell"],
 )
+@pytest.mark.timeout(10)  # a hang guard; the refusal times are bench/bench_hostile.py's
 def test_a_csv_past_a_limit_is_refused_with_the_limit(text, message):
-    started = time.perf_counter()
     with pytest.raises(UploadError, match=message):
         read_rows(text)
-    assert time.perf_counter() - started < 2
 
 
 def test_the_row_limit_can_be_lowered_by_the_caller():

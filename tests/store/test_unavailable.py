@@ -4,7 +4,6 @@ clear message within the timeout, and the last version intact."""
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -20,28 +19,26 @@ from tests.store.postgres import Server
 SCENARIO_JSON = (EXAMPLES_DIR / "scenario_latam_hypertension.json").read_text()
 
 
+@pytest.mark.timeout(STORE_TIMEOUT_SECONDS)  # a hang guard: refused at once, not after a wait
 def test_a_refused_connection_is_reported_at_once():
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    start = time.perf_counter()
     with pytest.raises(StoreUnavailable, match="cannot be reached") as refused:
         open_store(f"postgresql://footprint:s3cret@127.0.0.1:{port}/footprint")
-    assert time.perf_counter() - start < STORE_TIMEOUT_SECONDS
     message = str(refused.value)
     assert f"127.0.0.1:{port}" in message and "s3cret" not in message
     assert "the app works on without it" in message
     assert isinstance(refused.value, FootprintError) and refused.value.exit_code == 1
 
 
+@pytest.mark.timeout(3 * STORE_TIMEOUT_SECONDS)  # a hang guard: the connect timeout applies
 def test_a_server_that_never_answers_times_out():
     with socket.socket() as silent:  # accepts the TCP handshake, then says nothing
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        start = time.perf_counter()
         with pytest.raises(StoreUnavailable):
             open_store(f"postgresql://footprint@127.0.0.1:{silent.getsockname()[1]}/x")
-        assert time.perf_counter() - start < 3 * STORE_TIMEOUT_SECONDS
 
 
 def test_an_unusable_sqlite_folder_is_reported(tmp_path):

@@ -14,7 +14,6 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-_REFUSAL = "a stored version is never changed or deleted"
 
 
 def upgrade() -> None:
@@ -50,17 +49,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("document_id", "version", name=op.f("pk_document_versions")),
     )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"""
+        op.execute("""
             CREATE FUNCTION refuse_version_change() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION '{_REFUSAL}'; END $$""")
+            BEGIN RAISE EXCEPTION 'a stored version is never changed or deleted'; END $$""")
         op.execute("""
             CREATE TRIGGER document_versions_immutable BEFORE UPDATE OR DELETE
             ON document_versions FOR EACH ROW EXECUTE FUNCTION refuse_version_change()""")
     else:
-        for event in ("UPDATE", "DELETE"):
-            op.execute(f"""
-                CREATE TRIGGER document_versions_no_{event.lower()} BEFORE {event}
-                ON document_versions BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END""")
+        op.execute("""
+            CREATE TRIGGER document_versions_no_update BEFORE UPDATE ON document_versions
+            BEGIN SELECT RAISE(ABORT, 'a stored version is never changed or deleted'); END""")
+        op.execute("""
+            CREATE TRIGGER document_versions_no_delete BEFORE DELETE ON document_versions
+            BEGIN SELECT RAISE(ABORT, 'a stored version is never changed or deleted'); END""")
 
 
 def downgrade() -> None:
