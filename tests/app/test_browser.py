@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from footprint.data import atlas
@@ -89,9 +90,11 @@ def test_explore_click_on_brazil_opens_its_details(server, page):
     page.mouse.click(x, y)
     summary = page.get_by_text("Brazil (BRA) · Latin America")
     summary.wait_for(timeout=20_000)
+    page.wait_for_url(lambda url: "country=BRA" in url, timeout=20_000)  # written at run end
     assert "country=BRA" in page.url
     page.get_by_role("tab", name="Patient funnel").wait_for()
-    page.wait_for_timeout(1500)  # the page scrolls to the details
+    # the page scrolls to the details: wait for it (a loaded machine takes more than 1.5 s)
+    expect(summary).to_be_in_viewport(timeout=20_000)
     assert page.get_by_role("heading", name="Country details").is_visible()
     top = summary.bounding_box()["y"]
     assert 0 <= top <= page.viewport_size["height"]  # the details are in view, not below
