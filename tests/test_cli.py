@@ -220,7 +220,7 @@ def test_every_refusal_is_a_message_and_its_exit_code(monkeypatch, capsys):
     def refuse(args, con):
         raise database.DataFileError("data file x.csv holds no rows")
 
-    monkeypatch.setattr(cli, "_cmd_regions", refuse)
+    monkeypatch.setattr(cli.explore, "_cmd_regions", refuse)
     assert main(["regions"]) == 1
     assert capsys.readouterr().err == "error: data file x.csv holds no rows\n"
 
