@@ -585,14 +585,16 @@ t_opt, t_sites, t_file = st.tabs(["Optimiser proposal", "Site list (CSV)",
                                   "Scenario file (JSON or CSV)"])
 
 with t_opt:
-    st.caption("Adds sites one at a time where they shorten the median time to target most, "
-               "among the countries in the table, up to each country's *Max sites* (empty: "
-               "no cap) and its eligible pool.")
+    st.caption("Adds sites until the Monte Carlo chance of meeting the deadline reaches the "
+               "confidence (fewest sites; lowest expected cost when costs are given), among "
+               "the countries in the table, up to each country's *Max sites* (empty: no cap) "
+               "and its eligible pool.")
     goal = st.radio("Goal", list(planning.GOALS), key=K_GOAL, horizontal=True,
                     format_func=lambda g: {planning.GOAL_DEADLINE: "Meet the deadline with the "
                                            "fewest sites",
                                            planning.GOAL_BUDGET: "Fastest with a total number of "
                                            "sites"}[g])
+    confidence = st.number_input("Confidence (chance of meeting the deadline)", 0.01, 0.99, planning.DEFAULT_CONFIDENCE, 0.05, key="scenario_opt_confidence")  # noqa: E501
     budget = None
     if goal == planning.GOAL_BUDGET:
         st.session_state.setdefault(K_BUDGET, max(10, (resolved.total_sites if resolved else 0)
@@ -605,13 +607,13 @@ with t_opt:
                             "sites)", key=K_FROM_ZERO)
     can_propose = resolved is not None and (goal == planning.GOAL_BUDGET
                                             or header.deadline_months is not None)
-    opt_key = (current, eligibility, activation, n_sims, goal, budget, from_zero)
+    opt_key = (current, eligibility, activation, n_sims, goal, budget, from_zero, confidence)
     if st.button("Propose sites", key=K_PROPOSE, disabled=not can_propose):
         try:
             with st.spinner("Optimising the site mix, then checking it with Monte Carlo …"):
                 result = planning.propose(resolved, goal, deadline_months=header.deadline_months,
                                           max_total_sites=budget, from_zero=from_zero,
-                                          n_sims=n_sims, should_stop=yield_point(st.empty()))
+                                          confidence=confidence, n_sims=n_sims, should_stop=yield_point(st.empty()))
         except BudgetError as exc:
             st.error(view.markdown_text(f"No proposal: {exc}."))
         else:
@@ -626,6 +628,8 @@ with t_opt:
             m2.metric("P50 with the proposal", view.months_text(opt.confirmed.p50, h))
         m3.metric("Sites added", len(opt.steps))
         st.caption(f"Stopped: {opt.stop_reason}.")
+        if opt.reason:
+            st.error(view.markdown_text(f"The goal is not met: {opt.reason}."))
         for warning in opt.warnings:
             st.warning(warning)
         if opt.steps:
@@ -638,7 +642,7 @@ with t_opt:
                          key="scenario_opt_steps", width="stretch")
             st.button("Use this proposal", key=K_USE_PROPOSAL, type="primary",
                       on_click=use_proposal, args=(opt.proposal.scenario,))
-        else:
+        elif opt.met is not False:
             st.success("No site to add: the plan already meets the goal.")
     elif proposal is not None:
         st.info("The scenario or the goal changed since the last proposal: propose again.")
@@ -691,8 +695,9 @@ with t_sites:
                     shared.attribution()
 
 with t_file:
-    st.caption("A scenario JSON or a CSV exported from this page. It replaces the current "
-               "scenario only if the whole file is valid.")
+    st.caption("A scenario JSON, CSV or Excel workbook exported from this page (the "
+               "workbook's Scenario sheet may be edited). It replaces the current scenario "
+               "only if the whole file is valid.")
     st.file_uploader("Scenario file", key=K_FILE, on_change=on_scenario_file)
     upload = state["upload"]
     if upload and upload.get("problems"):
@@ -744,7 +749,7 @@ else:
 # ---- downloads -----------------------------------------------------------------------------------
 if current is not None:
     stem = view.file_stem(current.name)
-    d_csv, d_json, _ = st.columns([1, 1, 4])
+    d_csv, d_json, d_xlsx, _ = st.columns([1, 1, 1, 3])
     d_csv.download_button(
         "Download CSV", scenario_to_csv(current, result), key="scenario_dl_csv",
         file_name=f"{stem}.csv", mime="text/csv",
@@ -752,6 +757,15 @@ if current is not None:
     d_json.download_button("Download JSON", scenario_to_json(current),
                            key="scenario_dl_json", file_name=f"{stem}.json",
                            mime="application/json")
+    d_xlsx.download_button(
+        "Download Excel", view.workbook_builder(
+            [resolved], eligibility=eligibility, activation=activation, frame=frame,
+            sources=shared.data_sources(), n_sims=n_sims, result=result),
+        key="scenario_dl_xlsx", file_name=view.report_file_name([current.name]),
+        mime=view.XLSX_MIME, on_click="ignore",
+        help="The report workbook: the scenario, every value the forecast uses with its "
+             "source, the forecast (run now when none is shown), assumptions and sources. "
+             "Upload it under 'Scenario file', edited or not, to restore the scenario.")
 
 # ---- saved scenarios -----------------------------------------------------------------------------
 st.header("Saved scenarios")
@@ -871,6 +885,17 @@ if comparison is not None:
                        scenarios_to_csv(chosen, list(comparison.results)),
                        key="scenario_dl_compare", file_name="scenario-comparison.csv",
                        mime="text/csv")
+    if len({s.indication for s in chosen}) == 1:
+        st.download_button(
+            "Download the comparison (Excel)", view.workbook_builder(
+                [resolve_cached(s, eligibility, activation) for s in chosen],
+                eligibility=eligibility, activation=activation,
+                frame=shared.country_frame(chosen[0].indication, eligibility, activation),
+                sources=shared.data_sources(), n_sims=n_sims, comparison=comparison),
+            key="scenario_dl_compare_xlsx", file_name=view.report_file_name(
+                [s.name for s in chosen]), mime=view.XLSX_MIME, on_click="ignore")
+    else:
+        st.caption("The Excel comparison needs scenarios of one indication.")
 elif compare_labels and not problem and not chosen:
     st.caption("Pick saved scenarios to compare them.")
 elif not problem and not chosen:

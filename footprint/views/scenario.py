@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -34,11 +34,13 @@ from footprint.assumptions import (
     MAX_SITES_PER_COUNTRY,
     STARTUP_CV,
 )
-from footprint.enrollment import scenario
+from footprint.enrollment import forecast, scenario
 from footprint.enrollment.forecast import ForecastResult
 from footprint.enrollment.planning import Comparison, OptimiseResult
 from footprint.enrollment.scenario import FIELDS, CountryPlan, ResolvedScenario, Scenario
 from footprint.errors import ScenarioError
+from footprint.io import report_xlsx
+from footprint.io.report_meta import ReportMeta
 from footprint.io.scenario_json import scenario_from_json
 from footprint.io.site_lists import count_per_country
 from footprint.paths import EXAMPLES_DIR
@@ -717,6 +719,49 @@ def safe_text(value: str, limit: int = 60) -> str:
 def file_stem(name: str) -> str:
     """A file-name-safe slug of a scenario name (``scenario`` when nothing is left)."""
     return slug(name)[:60] or "scenario"
+
+
+
+# --- The Excel report -------------------------------------------------------------------------
+XLSX_MIME: Final = report_xlsx.XLSX_MIME
+
+
+def report_file_name(names: Sequence[str]) -> str:
+    """The Excel report's file name: the scenario's name, or the compared scenarios' names."""
+    if len(names) == 1:
+        return f"{file_stem(names[0])}-report.xlsx"
+    return (f"comparison-of-{len(names)}-"
+            + "-vs-".join(file_stem(n)[:24] for n in names) + ".xlsx")
+
+
+def workbook_builder(resolved: Sequence[ResolvedScenario], *, eligibility: float,
+                     activation: float, frame: pd.DataFrame, sources: pd.DataFrame,
+                     n_sims: int, result: ForecastResult | None = None,
+                     comparison: Comparison | None = None) -> Callable[[], bytes]:
+    """The Excel report (:mod:`footprint.io.report_xlsx`) to build when it is downloaded:
+    a comparison of ``resolved``, or its one scenario with ``result`` (the forecast shown;
+    when none is, one is run then, as *Run forecast* runs it).
+
+    Parameters
+    ----------
+    resolved : the scenarios with every value filled in.
+    eligibility : eligible share of diagnosed patients [0-1].
+    activation : site activation after approval [days].
+    frame : :func:`footprint.model.scoring.country_frame` of their indication.
+    sources : :func:`footprint.data.atlas.data_sources`.
+    n_sims : simulated trials of a forecast run for the report.
+    """
+    meta = ReportMeta(eligibility_share=eligibility, site_activation_days=activation)
+
+    def build() -> bytes:
+        if comparison is not None:
+            return report_xlsx.comparison_workbook(resolved, comparison, meta, frame=frame,
+                                                   sources=sources)
+        shown = result if result is not None else forecast.forecast(resolved[0], n_sims=n_sims)
+        return report_xlsx.scenario_workbook(resolved[0], shown, meta, frame=frame,
+                                             sources=sources)
+
+    return build
 
 
 

@@ -1,15 +1,24 @@
-"""Uploaded scenario files: JSON or CSV by name or content, every refusal with a reason."""
+"""Uploaded scenario files: JSON, CSV or an Excel report by name or content, every refusal
+with a reason."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from dataclasses import replace
 
+import openpyxl
+import pandas as pd
 import pytest
 
-from footprint.assumptions import MAX_APP_SEED
+from footprint.assumptions import MAX_APP_SEED, MAX_UPLOAD_BYTES
 from footprint.enrollment import forecast as fc
+from footprint.enrollment import planning
 from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
 from footprint.errors import ScenarioError
+from footprint.io import report_xlsx as rx
+from footprint.io.report_meta import ReportMeta
 from footprint.io.scenario_csv import scenario_to_csv, scenarios_to_csv
 from footprint.io.scenario_file import read_scenario_file
 from footprint.io.scenario_json import scenario_from_json, scenario_to_json
@@ -147,3 +156,90 @@ def test_hostile_scenario_files_are_refused_or_read(name, data, expected):
     with pytest.raises(ScenarioError) as err:
         read_scenario_file(data, name)
     assert any(expected in p for p in err.value.problems), err.value.problems
+
+
+# ---- Excel report workbooks (io.report_xlsx) -----------------------------------------------------
+SOURCES = pd.DataFrame([{"publisher": "World Bank", "title": "WDI", "licence": "CC BY 4.0",
+                         "version": "2025", "years": "2023", "url": "https://example.org"}])
+
+
+def workbook_of(*plans: Scenario) -> bytes:
+    """The report workbook of one scenario, or of a comparison of several."""
+    resolved = [resolve(s, STARTUP) for s in plans]
+    if len(resolved) == 1:
+        return rx.scenario_workbook(resolved[0], fc.forecast(resolved[0], n_sims=200),
+                                    ReportMeta(), frame=pd.DataFrame(), sources=SOURCES)
+    comparison = planning.compare(resolved, n_sims=200)
+    return rx.comparison_workbook(resolved, comparison, ReportMeta(), frame=pd.DataFrame(),
+                                  sources=SOURCES)
+
+
+def edited(data: bytes, *, drop: str | None = None, **cells) -> bytes:
+    """The workbook after a user typed ``cells`` (A1-style) into the Scenario sheet and
+    deleted the sheet ``drop``."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for ref, value in cells.items():
+        book[rx.SCENARIO_SHEET][ref] = value
+    if drop is not None:
+        del book[drop]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def cell(field: str, row: int) -> str:
+    return f"{openpyxl.utils.get_column_letter(rx.SCENARIO_COLUMNS.index(field) + 1)}{row}"
+
+
+def test_an_exported_workbook_restores_with_or_without_its_extension():
+    data = workbook_of(full_scenario())
+    assert read(data, "All fields-report.xlsx") == (full_scenario(),)
+    assert read(data, "report") == (full_scenario(),)  # a zip is told by its content
+
+
+def test_a_comparison_workbook_gives_every_scenario():
+    assert read(workbook_of(full_scenario(), EXAMPLE_SCENARIO), "comparison.xlsx") == (
+        full_scenario(), EXAMPLE_SCENARIO)
+
+
+def test_an_edited_workbook_restores_the_edit():
+    data = edited(workbook_of(full_scenario()), **{cell("sites", 3): 9})
+    (s,) = read(data, "edited.xlsx")
+    assert s.countries[1] == CountryPlan("MEX", 9)
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"drop": "Scenario"}, "plan.xlsx: no sheet named 'Scenario'"),
+    ({cell("sites", 2): "ten"}, "plan.xlsx: Scenario sheet, scenario 1, row 2, countries[0].sites"),
+    ({cell("iso3", 3): "XXK"}, "row 3, countries[1].iso3: unknown country code 'XXK'"),
+    ({cell("sites", 2): "=5*2"}, "plan.xlsx: Scenario sheet, cell"),
+], ids=["sheet-removed", "number-typed-as-text", "unknown-country", "formula"])
+def test_a_badly_edited_workbook_is_refused_by_sheet_and_cell(change, expected):
+    problems = problems_of(lambda: read(edited(workbook_of(full_scenario()), **change),
+                                        "plan.xlsx"))
+    assert any(expected in p for p in problems), problems
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"0" * (MAX_UPLOAD_BYTES + 1))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"", "plan.xlsx: the file is empty"),
+    (scenario_to_csv(EXAMPLE_SCENARIO).encode(), "plan.xlsx: not an Excel workbook (.xlsx)"),
+    (b"PK\x03\x04" + b"\x00" * 64, "plan.xlsx: not an Excel workbook (.xlsx)"),
+    (zip_bomb(), f"unpacks to more than {MAX_UPLOAD_BYTES // 2**20} MiB"),
+    (b"PK" + b"\x00" * (MAX_UPLOAD_BYTES + 1), "larger than"),
+], ids=["empty", "csv-renamed", "broken-zip", "zip-bomb", "too-large"])
+def test_files_that_are_no_workbook_are_refused_as_such(data, expected):
+    problems = problems_of(lambda: read(data, "plan.xlsx"))
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_workbook_seed_the_page_cannot_hold_is_refused():
+    data = workbook_of(replace(full_scenario(), seed=MAX_APP_SEED + 1))
+    assert problems_of(lambda: read(data, "seed.xlsx"))[0].startswith(
+        f"seed: at most {MAX_APP_SEED}")
