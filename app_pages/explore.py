@@ -9,7 +9,6 @@ from app_pages import shared
 from footprint.assumptions import STALE_AFTER_YEARS
 from footprint.model import pool, scoring
 from footprint.views import (
-    charts,
     country_details,
     explore,
     maps,
@@ -215,6 +214,8 @@ if country:
                 "not in the selected scope" if country not in in_scope else "")
     st.markdown(f"Attractiveness **{fmt.format_value(score_row['attractiveness'], '/ 100')}**"
                 + (f" · {fmt.markdown_escape(standing)}" if standing else ""))
+    from footprint.views import charts  # altair, once a country is picked: not on cold start
+
     st.altair_chart(charts.attractiveness_chart(parts), key="explore_parts_chart")
     st.caption(country_details.parts_text(parts))
     t_funnel, t_reg, t_infra, t_ind = st.tabs(

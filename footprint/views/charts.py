@@ -3,13 +3,14 @@ forecast's band and median, compared scenarios' curves."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import pandas as pd
 
-from footprint.enrollment.forecast import ForecastResult
-from footprint.enrollment.planning import Comparison
+if TYPE_CHECKING:  # annotations only: Explore's first render must not import scipy
+    from footprint.enrollment.forecast import ForecastResult
+    from footprint.enrollment.planning import Comparison
 
 _BLUE = "#1f77b4"
 # Colours of the attractiveness parts (Okabe & Ito blue, bluish green, sky blue) and of the
