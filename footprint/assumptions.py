@@ -148,6 +148,30 @@ DEFAULT_NEVER_ACTIVATE_SHARE: Final[float] = _entry(
     "DEFAULT_NEVER_ACTIVATE_SHARE", 0.11, "0-1", "share of selected sites that never open",
     "'selected sites never activated ~11 %' (sanogenetics.com, quoted in the regulatory "
     "start-up reference)")
+DEFAULT_SCREEN_FAIL_SHARE: Final[float] = _entry(
+    "DEFAULT_SCREEN_FAIL_SHARE", 0.0, "0-1",
+    "share of screened patients not randomised where the scenario gives none (a site's rate "
+    "counts patients screened)",
+    "assumption: no cross-area published figure found, so 0 (every screened patient is "
+    "randomised): set it per trial. Published shares differ by area: phase III "
+    "genitourinary cancer trials 19-26 % (Clin Genitourin Cancer 2018, PMID 28993132); 51 % "
+    "in 15 oncology trials in India (Parekh et al., ecancermedicalscience 2022, "
+    "doi:10.3332/ecancer.2022.1476); 70-80 % in Alzheimer's trials (Advarra 2021, quoted)",
+    "assumption")
+DEFAULT_DROPOUT_SHARE: Final[float] = _entry(
+    "DEFAULT_DROPOUT_SHARE", 0.0, "0-1",
+    "share of randomised patients who do not complete where the scenario gives none",
+    "assumption: no cross-area published figure found, so 0 (every randomised patient "
+    "completes): set it per trial from the protocol's expected attrition",
+    "assumption")
+DEFAULT_RATE_CV: Final[float] = _entry(
+    "DEFAULT_RATE_CV", 0.0, "-",
+    "coefficient of variation of a country's mean rate itself (a multiplier with mean 1 "
+    "drawn once per simulated trial) where the scenario gives none",
+    "assumption: 0, the mean rate taken as known. Poisson-gamma intervals are too narrow when "
+    "it is not (Mountain & Sherlock 2022; Urbas & Sherlock 2022); no published figure for "
+    "its size found: set it from how well the rate is known",
+    "assumption")
 
 # --- Forecast --------------------------------------------------------------------------------
 DEFAULT_N_SIMS: Final[int] = _entry(
@@ -219,6 +243,19 @@ MAX_COST_PER_PATIENT: Final[float] = _entry(
     "MAX_COST_PER_PATIENT", 10_000_000.0, "currency/patient",
     "largest cost per patient of a scenario",
     "limit: keeps every total finite (at most 10^13 for MAX_TARGET_PATIENTS)", "limit")
+MAX_SITE_STARTUP_COST: Final[float] = _entry(
+    "MAX_SITE_STARTUP_COST", 100_000_000.0, "currency/site",
+    "largest one-off start-up cost of a site in a scenario",
+    "limit: keeps every total finite (at most 5x10^11 for MAX_TOTAL_SITES)", "limit")
+MAX_SITE_MONTHLY_COST: Final[float] = _entry(
+    "MAX_SITE_MONTHLY_COST", 10_000_000.0, "currency/site/month",
+    "largest monthly cost of an open site in a scenario",
+    "limit: keeps every total finite (at most 3x10^13 for MAX_TOTAL_SITES open for "
+    "MAX_HORIZON_MONTHS)", "limit")
+MAX_RATE_CV: Final[float] = _entry(
+    "MAX_RATE_CV", 2.0, "-", "largest coefficient of variation of a country's mean rate",
+    "limit: at 2 the multiplier is Gamma(0.25, 0.25) and half of all simulated trials "
+    "recruit at less than 0.17 of the mean rate; more says the rate is unknown", "limit")
 MAX_INTEGER_DIGITS: Final[int] = _entry(
     "MAX_INTEGER_DIGITS", 20, "digits",
     "longest integer literal a file may write (the largest seed has 19 digits)",

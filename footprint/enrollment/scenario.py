@@ -13,14 +13,25 @@ problem reported at once with its field path); one built in code is checked by
 value the user left out, from the regulatory model (start-up) or from a documented default,
 and records where each value came from so the UI can label defaults.
 
-Format (``schema_version`` 1)
+Format (``schema_version`` 2)
 -----------------------------
 An object with the fields below, in this order; unknown keys are rejected (it catches typos
 such as ``"site"``), and a newer ``schema_version`` is refused::
 
-    {"schema_version": 1, "name": "LatAm hypertension", "indication": "hypertension",
-     "target_patients": 400, "seed": 0, "deadline_months": 24.0,
-     "countries": [{"iso3": "BRA", "sites": 12, "rate": 0.6, "max_sites": 20}]}
+    {"schema_version": 2, "name": "LatAm hypertension", "indication": "hypertension",
+     "target_patients": 400, "target_kind": "randomised", "seed": 0, "deadline_months": 24.0,
+     "countries": [{"iso3": "BRA", "sites": 12, "rate": 0.6, "screen_fail_share": 0.3,
+                    "dropout_share": 0.1, "min_sites": 4, "max_sites": 20}]}
+
+A site's ``rate`` counts patients *screened*; ``screen_fail_share`` of them are not
+randomised and ``dropout_share`` of the randomised do not complete. ``target_kind`` says
+what ``target_patients`` counts: ``"randomised"`` (the default) or ``"evaluable"``
+(randomised and completing). ``cost_per_patient`` is per *randomised* patient.
+
+Version 1 (the same fields without ``target_kind``, ``rate_cv``, ``screen_fail_share``,
+``dropout_share``, ``site_startup_cost``, ``site_monthly_cost`` and ``min_sites``) is read
+unchanged and upgraded (:func:`upgrade`): no screen failure, no dropout, a known mean rate, so
+it forecasts exactly as before. Files are written as version 2.
 
 Numbers must be finite (``NaN``/``Infinity`` are refused) and within the bounds of
 :mod:`footprint.assumptions` (every field has both ends, and a plan at most
@@ -39,7 +50,13 @@ startup_days           regulatory model mean if given, else 31.4 weeks          
 startup_sd_days        0 if ``startup_days`` is given (a fixed start-up), else     user/model/
                        the model sd, else 30 % of the mean (assumption)           default
 never_activate_share   ``DEFAULT_NEVER_ACTIVATE_SHARE`` 0.11                      default
+rate_cv                ``DEFAULT_RATE_CV`` 0 (the mean rate is known)             default
+screen_fail_share      ``DEFAULT_SCREEN_FAIL_SHARE`` 0 (assumption, no source)    default
+dropout_share          ``DEFAULT_DROPOUT_SHARE`` 0 (assumption, no source)        default
 cost_per_patient       none (costs are then not totalled)                         default
+site_startup_cost      none (no invented cost)                                    default
+site_monthly_cost      none (no invented cost)                                    default
+min_sites              0                                                          default
 max_sites              none (no cap beyond what the optimiser is given)           default
 =====================  =========================================================  ==========
 
@@ -62,9 +79,12 @@ from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, Validation
 from pydantic.fields import FieldInfo
 
 from footprint.assumptions import (
+    DEFAULT_DROPOUT_SHARE,
     DEFAULT_NEVER_ACTIVATE_SHARE,
     DEFAULT_RATE,
+    DEFAULT_RATE_CV,
     DEFAULT_RATE_SHAPE,
+    DEFAULT_SCREEN_FAIL_SHARE,
     DEFAULT_STARTUP_DAYS,
     MAX_COST_PER_PATIENT,
     MAX_COUNTRIES,
@@ -72,8 +92,11 @@ from footprint.assumptions import (
     MAX_NAME_LENGTH,
     MAX_PROBLEMS_SHOWN,
     MAX_RATE,
+    MAX_RATE_CV,
     MAX_RATE_SHAPE,
     MAX_SEED,
+    MAX_SITE_MONTHLY_COST,
+    MAX_SITE_STARTUP_COST,
     MAX_SITES_PER_COUNTRY,
     MAX_STARTUP_DAYS,
     MAX_TARGET_PATIENTS,
@@ -84,8 +107,19 @@ from footprint.assumptions import (
 )
 from footprint.errors import ScenarioError
 
-SCHEMA_VERSION: Final = 1
-"""Version of the scenario format this module reads and writes."""
+SCHEMA_VERSION: Final = 2
+"""Version of the scenario format this module writes (it reads 1 and 2)."""
+OLDEST_SCHEMA_VERSION: Final = 1
+"""The oldest version read; version 1 reads as version 2 with no screen failure, no dropout
+and no rate uncertainty (what version 1 meant), see :func:`upgrade`."""
+V2_COUNTRY_FIELDS: Final = ("rate_cv", "screen_fail_share", "dropout_share",
+                            "site_startup_cost", "site_monthly_cost", "min_sites")
+"""Country fields new in version 2 (a version 1 file may not give them)."""
+TARGET_RANDOMISED: Final = "randomised"
+TARGET_EVALUABLE: Final = "evaluable"
+TARGET_KINDS: Final = (TARGET_RANDOMISED, TARGET_EVALUABLE)
+"""What ``target_patients`` counts: patients randomised, or evaluable (randomised and
+completing, i.e. not dropped out)."""
 
 SOURCE_USER: Final = "user"
 SOURCE_MODEL: Final = "model"
@@ -115,6 +149,7 @@ def _country_count(value: Any) -> Any:
 
 _DAYS_RULE: Final = f"must be a finite number from 0 to {MAX_STARTUP_DAYS:g} [days]"
 _SITES_RULE: Final = f"must be a non-negative integer (at most {MAX_SITES_PER_COUNTRY})"
+_SHARE_RULE: Final = "must be a finite number with 0 <= x < 1"
 
 
 # --- The schema ------------------------------------------------------------------------------
@@ -129,17 +164,30 @@ class CountryPlan:
     sites : int
         Planned sites [sites].
     rate : float, optional
-        Mean recruitment rate [patients/site/month].
+        Mean rate of patients *screened* per site [patients/site/month].
     rate_shape : float, optional
         Gamma shape alpha of the site rates [-].
+    rate_cv : float, optional
+        Coefficient of variation of the country's mean rate itself: a multiplier with mean 1
+        drawn once per simulated trial [-]; 0 = the mean rate is known.
     startup_days : float, optional
         Mean start-up delay, overrides the regulatory model [days].
     startup_sd_days : float, optional
         Standard deviation of the start-up delay [days].
     never_activate_share : float, optional
         Probability that a site never opens [0-1).
+    screen_fail_share : float, optional
+        Share of screened patients not randomised [0-1).
+    dropout_share : float, optional
+        Share of randomised patients who do not complete [0-1).
     cost_per_patient : float, optional
-        [currency/patient].
+        Cost per *randomised* patient [currency/patient].
+    site_startup_cost : float, optional
+        One-off cost of opening a site [currency/site].
+    site_monthly_cost : float, optional
+        Cost of a site per month it is open [currency/site/month].
+    min_sites : int, optional
+        Fewest sites the optimiser may plan here [sites].
     max_sites : int, optional
         Most sites the optimiser may plan here [sites].
     """
@@ -164,6 +212,12 @@ class CountryPlan:
         rule=f"must be a finite number from {MIN_RATE_SHAPE:g} to {MAX_RATE_SHAPE:g} "
              "(gamma shape)",
         ge=MIN_RATE_SHAPE, le=MAX_RATE_SHAPE, allow_inf_nan=False)] = None
+    rate_cv: Annotated[float | None, _field(
+        "Rate uncertainty", unit="-", header="Rate CV",
+        description="Coefficient of variation of the mean rate itself (one draw per "
+                    f"simulated trial); empty: {DEFAULT_RATE_CV:g} (default).",
+        rule=f"must be a finite number from 0 to {MAX_RATE_CV:g} (coefficient of variation)",
+        ge=0, le=MAX_RATE_CV, allow_inf_nan=False)] = None
     startup_days: Annotated[float | None, _field(
         "Start-up", unit="days", header="Start-up [days]",
         description="Empty: the regulatory model's start-up.",
@@ -176,13 +230,38 @@ class CountryPlan:
         "Never-activate share", unit="0-1", header="Never activate",
         description=f"Share of sites that never open; empty: "
                     f"{DEFAULT_NEVER_ACTIVATE_SHARE:g} (default).",
-        rule="must be a finite number with 0 <= x < 1", ge=0, lt=1, allow_inf_nan=False)] = None
+        rule=_SHARE_RULE, ge=0, lt=1, allow_inf_nan=False)] = None
+    screen_fail_share: Annotated[float | None, _field(
+        "Screen-failure share", unit="0-1", header="Screen fail",
+        description="Share of screened patients not randomised (the rate counts patients "
+                    f"screened); empty: {DEFAULT_SCREEN_FAIL_SHARE:g} (default).",
+        rule=_SHARE_RULE, ge=0, lt=1, allow_inf_nan=False)] = None
+    dropout_share: Annotated[float | None, _field(
+        "Dropout share", unit="0-1", header="Dropout",
+        description="Share of randomised patients who do not complete; empty: "
+                    f"{DEFAULT_DROPOUT_SHARE:g} (default).",
+        rule=_SHARE_RULE, ge=0, lt=1, allow_inf_nan=False)] = None
     cost_per_patient: Annotated[float | None, _field(
         "Cost per patient", unit="currency/patient", header="Cost / patient",
-        description="Optional; costs are totalled only if given.",
+        description="Cost per randomised patient. Optional; costs are totalled only if given.",
         rule=f"must be a finite number from 0 to {MAX_COST_PER_PATIENT:,.0f} "
              "[currency/patient]",
         ge=0, le=MAX_COST_PER_PATIENT, allow_inf_nan=False)] = None
+    site_startup_cost: Annotated[float | None, _field(
+        "Site start-up cost", unit="currency/site", header="Start-up cost / site",
+        description="One-off cost of opening a site. Optional; no default.",
+        rule=f"must be a finite number from 0 to {MAX_SITE_STARTUP_COST:,.0f} "
+             "[currency/site]",
+        ge=0, le=MAX_SITE_STARTUP_COST, allow_inf_nan=False)] = None
+    site_monthly_cost: Annotated[float | None, _field(
+        "Site monthly cost", unit="currency/site/month", header="Cost / site / month",
+        description="Cost of a site per month it is open. Optional; no default.",
+        rule=f"must be a finite number from 0 to {MAX_SITE_MONTHLY_COST:,.0f} "
+             "[currency/site/month]",
+        ge=0, le=MAX_SITE_MONTHLY_COST, allow_inf_nan=False)] = None
+    min_sites: Annotated[int | None, _field(
+        "Min sites", unit="sites", description="Floor for the optimiser; empty: 0.",
+        rule=_SITES_RULE, ge=0, le=MAX_SITES_PER_COUNTRY)] = None
     max_sites: Annotated[int | None, _field(
         "Max sites", unit="sites", description="Cap for the optimiser; empty: no cap.",
         rule=_SITES_RULE, ge=0, le=MAX_SITES_PER_COUNTRY)] = None
@@ -199,8 +278,10 @@ class Scenario:
     indication : str
         Indication id from the catalogue.
     target_patients : int
-        Patients to randomise [patients].
+        Patients to randomise, or to complete (``target_kind``) [patients].
     countries : tuple of CountryPlan
+    target_kind : str
+        ``"randomised"`` (default) or ``"evaluable"`` (keyword only).
         One entry per country, each iso3 once.
     seed : int
         Seed of the Monte Carlo forecast (keyword only).
@@ -215,8 +296,9 @@ class Scenario:
     # Fields in the order of the format; those with a default are keyword-only, so the
     # positional order stays (name, indication, target_patients, countries).
     schema_version: Annotated[int, _field(
-        "Format version", rule=f"must be the integer {SCHEMA_VERSION}", in_every_file=True,
-        ge=SCHEMA_VERSION, le=SCHEMA_VERSION)] = field(default=SCHEMA_VERSION, kw_only=True)
+        "Format version", rule=f"must be the integer {OLDEST_SCHEMA_VERSION} or {SCHEMA_VERSION}",
+        in_every_file=True, ge=OLDEST_SCHEMA_VERSION,
+        le=SCHEMA_VERSION)] = field(default=SCHEMA_VERSION, kw_only=True)
     name: Annotated[str, _field(
         "Scenario name", rule=f"must be a non-empty text of at most {MAX_NAME_LENGTH} characters",
         min_length=1, max_length=MAX_NAME_LENGTH)]
@@ -226,6 +308,13 @@ class Scenario:
         "Target patients", unit="patients",
         rule=f"must be a positive integer (at most {MAX_TARGET_PATIENTS})",
         gt=0, le=MAX_TARGET_PATIENTS)]
+    target_kind: Annotated[str, _field(
+        "Target kind", header="Target counts",
+        description="What the target counts: 'randomised' patients, or 'evaluable' ones "
+                    "(randomised and not dropped out).",
+        rule=f"must be one of {', '.join(repr(k) for k in TARGET_KINDS)}",
+        pattern=f"^({'|'.join(TARGET_KINDS)})$")] = field(default=TARGET_RANDOMISED,
+                                                          kw_only=True)
     seed: Annotated[int, _field(
         "Seed", description="Same scenario and seed, same forecast.",
         rule=f"must be a non-negative integer (at most {MAX_SEED})", ge=0,
@@ -333,11 +422,23 @@ class ResolvedCountry:
     never_activate_share : float
         [0-1)
     cost_per_patient : float or None
-        [currency/patient]; None when unknown.
+        Cost per randomised patient [currency/patient]; None when unknown.
     max_sites : int or None
         Optimiser cap [sites].
     pool_cap : float or None
-        Eligible patient pool: the most patients this country can recruit [patients].
+        Eligible patient pool: the most patients this country can *screen* [patients].
+    screen_fail_share : float
+        Share of screened patients not randomised [0-1).
+    dropout_share : float
+        Share of randomised patients who do not complete [0-1).
+    rate_cv : float
+        Coefficient of variation of the country's mean rate [-]; 0 = known.
+    min_sites : int
+        Optimiser floor [sites]; 0 when not given.
+    site_startup_cost : float or None
+        [currency/site]; None when unknown.
+    site_monthly_cost : float or None
+        [currency/site/month]; None when unknown.
     sources : dict
         Field name -> ``"user"``, ``"model"`` or ``"default"``. Treat as read-only.
     """
@@ -352,7 +453,23 @@ class ResolvedCountry:
     cost_per_patient: float | None
     max_sites: int | None
     pool_cap: float | None
+    screen_fail_share: float = 0.0
+    dropout_share: float = 0.0
+    rate_cv: float = 0.0
+    min_sites: int = 0
+    site_startup_cost: float | None = None
+    site_monthly_cost: float | None = None
     sources: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def randomised_share(self) -> float:
+        """Share of screened patients randomised [0-1]."""
+        return 1.0 - self.screen_fail_share
+
+    @property
+    def evaluable_share(self) -> float:
+        """Share of screened patients randomised and completing [0-1]."""
+        return (1.0 - self.screen_fail_share) * (1.0 - self.dropout_share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +478,7 @@ class ResolvedScenario:
 
     Parameters
     ----------
-    name, indication, target_patients, seed, deadline_months, schema_version
+    name, indication, target_patients, seed, deadline_months, schema_version, target_kind
         As in :class:`Scenario`.
     countries : tuple of ResolvedCountry
     scenario : Scenario
@@ -376,6 +493,13 @@ class ResolvedScenario:
     countries: tuple[ResolvedCountry, ...]
     scenario: Scenario
     schema_version: int = SCHEMA_VERSION
+    target_kind: str = TARGET_RANDOMISED
+
+    def counted_share(self, country: ResolvedCountry) -> float:
+        """Share of a country's screened patients the target counts [0-1]."""
+        if self.target_kind == TARGET_EVALUABLE:
+            return country.evaluable_share
+        return country.randomised_share
 
     @property
     def total_sites(self) -> int:
@@ -505,6 +629,11 @@ def _cross_checks(
             shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
             problems.append(Problem(
                 ("indication",), f"unknown indication {_show(indication)} (known: {shown})"))
+    if data.get("schema_version") == OLDEST_SCHEMA_VERSION and data.get(
+            "target_kind", TARGET_RANDOMISED) != TARGET_RANDOMISED:
+        problems.append(Problem(("target_kind",),
+                                f"is new in schema_version {SCHEMA_VERSION}; set "
+                                f"schema_version to {SCHEMA_VERSION} to use it"))
     countries = data.get("countries")
     if not isinstance(countries, list | tuple) or len(countries) > MAX_COUNTRIES:
         return problems  # past the limit the list is one problem, its items unchecked
@@ -524,9 +653,21 @@ def _cross_checks(
             else:
                 first_seen[iso3] = i
         sites, max_sites = country.get("sites"), country.get("max_sites")
+        min_sites = country.get("min_sites")
         if _is_int(sites) and _is_int(max_sites) and 0 <= max_sites < sites:
             problems.append(Problem(("countries", i, "max_sites"),
                                     f"must be >= sites ({sites}), got {max_sites}"))
+        if _is_int(min_sites) and _is_int(max_sites) and 0 <= max_sites < min_sites:
+            problems.append(Problem(("countries", i, "min_sites"),
+                                    f"must be from 0 to max_sites ({max_sites}), got {min_sites}"))
+        elif _is_int(min_sites) and _is_int(sites) and 0 <= sites < min_sites:
+            problems.append(Problem(("countries", i, "min_sites"),
+                                    f"must be from 0 to sites ({sites}), got {min_sites}"))
+        if data.get("schema_version") == OLDEST_SCHEMA_VERSION:
+            problems += [Problem(("countries", i, name),
+                                 f"is new in schema_version {SCHEMA_VERSION}; set "
+                                 f"schema_version to {SCHEMA_VERSION} to use it")
+                         for name in V2_COUNTRY_FIELDS if country.get(name) is not None]
     total = sum(c["sites"] for c in countries
                 if isinstance(c, Mapping) and _is_int(c.get("sites")) and c["sites"] > 0)
     if total > MAX_TOTAL_SITES:
@@ -598,7 +739,24 @@ def check(
         problems += [Problem(tuple(err["loc"]), _message(err)) for err in exc.errors()]
     problems += _cross_checks(data, valid_iso3, valid_indications)
     problems = sorted(dict.fromkeys(problems), key=_sort_key)
-    return (None if problems else scenario), problems
+    if problems or scenario is None:
+        return None, problems
+    return upgrade(scenario), problems
+
+
+def upgrade(scenario: Scenario) -> Scenario:
+    """The scenario in the current version: version 1 gains explicit zeros.
+
+    A version 1 scenario had no screen failure, no dropout and a known mean rate; it reads as
+    version 2 with ``screen_fail_share``, ``dropout_share`` and ``rate_cv`` 0 in every
+    country (so it forecasts exactly as before whatever the version 2 defaults are) and the
+    target counting randomised patients.
+    """
+    if scenario.schema_version == SCHEMA_VERSION:
+        return scenario
+    countries = tuple(replace(c, screen_fail_share=0.0, dropout_share=0.0, rate_cv=0.0)
+                      for c in scenario.countries)
+    return replace(scenario, schema_version=SCHEMA_VERSION, countries=countries)
 
 
 def scenario_from_dict(
@@ -675,7 +833,9 @@ def resolve(
     ResolvedScenario
         With ``sources`` per country recording ``"user"``, ``"model"`` or ``"default"``
         for each of ``rate, rate_shape, startup_days, startup_sd_days,
-        never_activate_share, cost_per_patient, max_sites, pool_cap``.
+        never_activate_share, cost_per_patient, max_sites, pool_cap, screen_fail_share,
+        dropout_share, rate_cv, min_sites, site_startup_cost, site_monthly_cost``. A
+        version 1 scenario is upgraded first (:func:`upgrade`).
 
     Notes
     -----
@@ -684,6 +844,7 @@ def resolve(
     :data:`~footprint.assumptions.STARTUP_CV` of the mean (an assumption).
     """
     validate_scenario(scenario)
+    scenario = upgrade(scenario)
     startup_defaults = startup_defaults or {}
     pool_caps = pool_caps or {}
     countries = []
@@ -704,6 +865,13 @@ def resolve(
         )
         cost = pick("cost_per_patient", c.cost_per_patient, None)
         max_sites = pick("max_sites", c.max_sites, None)
+        screen_fail = float(
+            pick("screen_fail_share", c.screen_fail_share, DEFAULT_SCREEN_FAIL_SHARE))
+        dropout = float(pick("dropout_share", c.dropout_share, DEFAULT_DROPOUT_SHARE))
+        rate_cv = float(pick("rate_cv", c.rate_cv, DEFAULT_RATE_CV))
+        min_sites = int(pick("min_sites", c.min_sites, 0))
+        startup_cost = pick("site_startup_cost", c.site_startup_cost, None)
+        monthly_cost = pick("site_monthly_cost", c.site_monthly_cost, None)
 
         model = startup_defaults.get(c.iso3)
         model_pair = _check_model_pair(c.iso3, model) if model is not None else None
@@ -744,6 +912,12 @@ def resolve(
                 cost_per_patient=None if cost is None else float(cost),
                 max_sites=max_sites,
                 pool_cap=cap,
+                screen_fail_share=screen_fail,
+                dropout_share=dropout,
+                rate_cv=rate_cv,
+                min_sites=min_sites,
+                site_startup_cost=None if startup_cost is None else float(startup_cost),
+                site_monthly_cost=None if monthly_cost is None else float(monthly_cost),
                 sources=src,
             )
         )
@@ -756,4 +930,5 @@ def resolve(
         countries=tuple(countries),
         scenario=scenario,
         schema_version=scenario.schema_version,
+        target_kind=scenario.target_kind,
     )

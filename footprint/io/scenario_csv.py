@@ -30,6 +30,7 @@ from footprint.enrollment.scenario import (
     FieldSpec,
     Scenario,
     check,
+    upgrade,
     validate_scenario,
 )
 from footprint.errors import ScenarioError, UploadError
@@ -70,6 +71,7 @@ def scenarios_to_csv(
         raise ValueError(f"{len(results)} results for {len(scenarios)} scenarios")
     for s in scenarios:
         validate_scenario(s)
+    scenarios = [upgrade(s) for s in scenarios]  # written in the current version
     columns: tuple[str, ...] = CSV_SCENARIO_COLUMNS + CSV_COUNTRY_COLUMNS
     if results is not None:
         columns = columns + CSV_OUTPUT_COLUMNS

@@ -20,13 +20,17 @@ from footprint.enrollment.scenario import (
     SCENARIO_FIELDS,
     Scenario,
     scenario_from_dict,
+    upgrade,
     validate_scenario,
 )
 from footprint.errors import ScenarioError
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
-    """The JSON-ready object of a scenario; left-out optional fields are omitted."""
+    """The JSON-ready object of a scenario in the current version (a version 1 scenario is
+    upgraded, :func:`~footprint.enrollment.scenario.upgrade`); left-out optional fields are
+    omitted."""
+    scenario = upgrade(scenario)
     out: dict[str, Any] = {}
     for spec in SCENARIO_FIELDS:
         value = getattr(scenario, spec.name)

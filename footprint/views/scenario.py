@@ -91,10 +91,16 @@ _NUMBER_WIDGETS: Final[dict[str, tuple[float, float | None, float, str]]] = {
     "sites": (0, MAX_SITES_PER_COUNTRY, 1, "%d"),
     "rate": (0.0, None, 0.05, "%.2f"),
     "rate_shape": (0.0, None, 0.1, "%.2f"),
+    "rate_cv": (0.0, None, 0.05, "%.2f"),
     "startup_days": (0.0, None, 10.0, "%.0f"),
     "startup_sd_days": (0.0, None, 5.0, "%.0f"),
     "never_activate_share": (0.0, 0.99, 0.01, "%.2f"),
+    "screen_fail_share": (0.0, 0.99, 0.01, "%.2f"),
+    "dropout_share": (0.0, 0.99, 0.01, "%.2f"),
     "cost_per_patient": (0.0, None, 100.0, "%.0f"),
+    "site_startup_cost": (0.0, None, 1000.0, "%.0f"),
+    "site_monthly_cost": (0.0, None, 100.0, "%.0f"),
+    "min_sites": (0, MAX_SITES_PER_COUNTRY, 1, "%d"),
     "max_sites": (0, MAX_SITES_PER_COUNTRY, 1, "%d"),
 }
 

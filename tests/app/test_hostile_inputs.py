@@ -57,7 +57,7 @@ SCENARIO_FILES = [
     ("extra.json", example(sponsor="ACME"), "unknown field"),
     ("missing.json", json.dumps({"schema_version": 1, "name": "x"}).encode(),
      "required field is missing"),
-    ("future.json", example(schema_version=2), "newer"),
+    ("future.json", example(schema_version=3), "newer"),
     ("dupes.json", example(countries=[{"iso3": "BRA", "sites": 2}, {"iso3": "BRA", "sites": 3}]),
      "BRA"),
     ("numbers.json", example(countries=[{"iso3": "BRA", "sites": 2, "rate": -1},

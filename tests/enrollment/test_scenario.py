@@ -31,11 +31,12 @@ def problems_of(data, **kwargs) -> list[str]:
 # --- The schema --------------------------------------------------------------------------------
 def test_the_fields_are_the_format_in_its_order():
     assert [f.name for f in sc.SCENARIO_FIELDS] == [
-        "schema_version", "name", "indication", "target_patients", "seed", "deadline_months",
-        "countries"]
+        "schema_version", "name", "indication", "target_patients", "target_kind", "seed",
+        "deadline_months", "countries"]
     assert [f.name for f in sc.COUNTRY_FIELDS] == [
-        "iso3", "sites", "rate", "rate_shape", "startup_days", "startup_sd_days",
-        "never_activate_share", "cost_per_patient", "max_sites"]
+        "iso3", "sites", "rate", "rate_shape", "rate_cv", "startup_days", "startup_sd_days",
+        "never_activate_share", "screen_fail_share", "dropout_share", "cost_per_patient",
+        "site_startup_cost", "site_monthly_cost", "min_sites", "max_sites"]
     assert [f.name for f in sc.SCENARIO_FIELDS if f.required] == [
         "schema_version", "name", "indication", "target_patients", "countries"]
     assert [f.name for f in sc.COUNTRY_FIELDS if f.required] == ["iso3", "sites"]
@@ -151,9 +152,9 @@ def test_unknown_codes_and_indication_are_rejected():
 
 
 def test_future_schema_version_gets_one_clear_error():
-    problems = problems_of(good_dict(schema_version=2, new_field=1))
+    problems = problems_of(good_dict(schema_version=3, new_field=1))
     assert len(problems) == 1
-    assert problems[0].startswith("schema_version: version 2 is newer than this app reads (1)")
+    assert problems[0].startswith("schema_version: version 3 is newer than this app reads (2)")
 
 
 @pytest.mark.parametrize(
@@ -161,9 +162,9 @@ def test_future_schema_version_gets_one_clear_error():
     [
         (good_dict(extra=1), "extra: unknown field"),
         (good_dict(extra=1), "(allowed: schema_version, name, indication, target_patients, "
-                             "seed, deadline_months, countries)"),
-        (good_dict(schema_version=0), "schema_version: must be the integer 1"),
-        (good_dict(schema_version="1"), "schema_version: must be the integer 1"),
+                             "target_kind, seed, deadline_months, countries)"),
+        (good_dict(schema_version=0), "schema_version: must be the integer 1 or 2"),
+        (good_dict(schema_version="1"), "schema_version: must be the integer 1 or 2"),
         (
             {k: v for k, v in good_dict().items() if k != "schema_version"},
             "schema_version: required",
@@ -232,7 +233,8 @@ def test_resolve_fills_user_then_model_then_default_and_records_sources():
     assert r.total_sites == 11 and r.scenario == s
     assert set(bra.sources) == {
         "rate", "rate_shape", "startup_days", "startup_sd_days", "never_activate_share",
-        "cost_per_patient", "max_sites", "pool_cap",
+        "cost_per_patient", "max_sites", "pool_cap", "screen_fail_share", "dropout_share",
+        "rate_cv", "min_sites", "site_startup_cost", "site_monthly_cost",
     }
 
 
@@ -298,11 +300,13 @@ def test_a_collection_past_its_limit_is_one_problem_its_items_unchecked():
                         "[{'iso3': 'XXX', 'sites': -1}, {'iso3..."]
     wide = {"iso3": "BRA", "sites": 1, **{f"x{i}": 0 for i in range(100_000)}}
     assert problems_of(good_dict(countries=[wide])) == [
-        "countries[0]: has 100,002 fields; the format has 9 (iso3, sites, rate, rate_shape, "
-        "startup_days, startup_sd_days, never_activate_share, cost_per_patient, max_sites)"]
+        "countries[0]: has 100,002 fields; the format has 15 (iso3, sites, rate, rate_shape, "
+        "rate_cv, startup_days, startup_sd_days, never_activate_share, screen_fail_share, "
+        "dropout_share, cost_per_patient, site_startup_cost, site_monthly_cost, min_sites, "
+        "max_sites)"]
     assert problems_of(good_dict(**{f"x{i}": 0 for i in range(100)})) == [
-        "(top level): has 105 fields; the format has 7 (schema_version, name, indication, "
-        "target_patients, seed, deadline_months, countries)"]
+        "(top level): has 105 fields; the format has 8 (schema_version, name, indication, "
+        "target_patients, target_kind, seed, deadline_months, countries)"]
     unknown = problems_of(good_dict(**{f"x{i}": 0 for i in range(52)}))  # 52 problems
     assert len(unknown) == 51 and unknown[-1] == "… and 2 more problems"
 
@@ -332,3 +336,74 @@ def test_the_forecast_computes_every_corner_the_schema_accepts(rate, shape, star
         assert not any(v != v for v in values)  # no NaN
         cost = result.total_cost_at_p50
         assert cost is None or cost < 1e14
+
+
+# --- Version 2 ---------------------------------------------------------------------------------
+def v2_dict(**country):
+    data = good_dict(schema_version=2)
+    data["countries"] = [{**data["countries"][0], **country}, *data["countries"][1:]]
+    return data
+
+
+def test_a_version_1_file_reads_as_version_2_with_no_screen_failure_dropout_or_rate_cv():
+    s = scenario_from_dict(good_dict())
+    assert s.schema_version == 2 and s.target_kind == "randomised"
+    assert {(c.screen_fail_share, c.dropout_share, c.rate_cv) for c in s.countries} == {
+        (0.0, 0.0, 0.0)}
+    r = resolve(s)
+    assert all(c.randomised_share == c.evaluable_share == 1.0 for c in r.countries)
+    plans = tuple(CountryPlan(**c) for c in good_dict()["countries"])
+    assert resolve(Scenario(s.name, s.indication, s.target_patients, plans,
+                            schema_version=1)).countries == r.countries
+
+
+def test_a_version_1_file_may_not_give_version_2_fields():
+    problems = problems_of(good_dict(target_kind="evaluable"))  # "randomised" is v1 anyway
+    assert problems == ["target_kind: is new in schema_version 2; set schema_version to 2 "
+                        "to use it"]
+    data = good_dict()
+    data["countries"][0]["dropout_share"] = 0.1
+    assert problems_of(data) == ["countries[0].dropout_share: is new in schema_version 2; "
+                                 "set schema_version to 2 to use it"]
+
+
+def test_version_2_fields_resolve_with_their_sources():
+    s = scenario_from_dict(v2_dict(screen_fail_share=0.25, dropout_share=0.1, rate_cv=0.3,
+                                   min_sites=1, site_startup_cost=20_000.0,
+                                   site_monthly_cost=1500.0) | {"target_kind": "evaluable"})
+    r = resolve(s)
+    first, second = r.countries[0], r.countries[1]
+    assert (first.screen_fail_share, first.dropout_share, first.rate_cv) == (0.25, 0.1, 0.3)
+    assert (first.min_sites, first.site_startup_cost, first.site_monthly_cost) == (
+        1, 20_000.0, 1500.0)
+    assert first.sources["screen_fail_share"] == "user"
+    assert first.evaluable_share == pytest.approx(0.75 * 0.9)
+    assert r.target_kind == "evaluable" and r.counted_share(first) == pytest.approx(0.675)
+    assert second.screen_fail_share == assumptions.DEFAULT_SCREEN_FAIL_SHARE
+    assert second.sources["screen_fail_share"] == second.sources["rate_cv"] == "default"
+    assert (second.min_sites, second.site_startup_cost) == (0, None)
+
+
+@pytest.mark.parametrize(("country", "message"), [
+    ({"screen_fail_share": 1.0}, "countries[0].screen_fail_share: must be a finite number "
+                                 "with 0 <= x < 1; got 1.0"),
+    ({"dropout_share": -0.1}, "countries[0].dropout_share: must be a finite number with "
+                              "0 <= x < 1; got -0.1"),
+    ({"rate_cv": 2.5}, "countries[0].rate_cv: must be a finite number from 0 to 2 "
+                       "(coefficient of variation); got 2.5"),
+    ({"site_startup_cost": -1.0}, "countries[0].site_startup_cost: must be a finite number "
+                                  "from 0 to 100,000,000 [currency/site]; got -1.0"),
+    ({"site_monthly_cost": float("inf")}, "countries[0].site_monthly_cost: must be a finite "
+                                          "number from 0 to 10,000,000 [currency/site/month]"),
+    ({"min_sites": 5, "max_sites": 4, "sites": 3}, "countries[0].min_sites: must be from 0 to "
+                                                   "max_sites (4), got 5"),
+    ({"min_sites": 5, "sites": 3}, "countries[0].min_sites: must be from 0 to sites (3), got 5"),
+])
+def test_version_2_values_out_of_range_name_the_allowed_range(country, message):
+    problems = problems_of(v2_dict(**country))
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_an_unknown_target_kind_names_the_allowed_ones():
+    assert problems_of(good_dict(schema_version=2, target_kind="enrolled")) == [
+        "target_kind: must be one of 'randomised', 'evaluable'; got 'enrolled'"]

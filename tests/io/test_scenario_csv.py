@@ -55,14 +55,28 @@ def test_nasty_names_round_trip(name):
 
 def test_columns_are_the_format_fields():
     assert CSV_SCENARIO_COLUMNS == ("scenario_no", "schema_version", "name", "indication",
-                                    "target_patients", "seed", "deadline_months")
-    assert CSV_COUNTRY_COLUMNS[:2] == ("iso3", "sites") and len(CSV_COUNTRY_COLUMNS) == 9
+                                    "target_patients", "target_kind", "seed", "deadline_months")
+    assert CSV_COUNTRY_COLUMNS[:2] == ("iso3", "sites") and len(CSV_COUNTRY_COLUMNS) == 15
 
 
-def test_the_example_is_written_byte_for_byte_as_before():
+def version_1_cells(text: str, columns: list[str]) -> list[list[str]]:
+    """The cells of the version 1 columns of a written CSV, ``schema_version`` as 1 (a
+    version 1 scenario is written as version 2 with the same values)."""
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    return [[("1" if c == "schema_version" else row[c]) for c in columns] for row in rows]
+
+
+def test_the_example_is_written_as_before_in_its_version_1_columns():
     example = scenario_from_json(EXAMPLE.read_text(encoding="utf-8"))
-    golden = (GOLDEN / "example_scenario.csv").read_bytes()
-    assert scenario_to_csv(example).encode("utf-8") == golden
+    golden = (GOLDEN / "example_scenario.csv").read_text(encoding="utf-8-sig")
+    columns = golden.splitlines()[0].split(",")
+    text = scenario_to_csv(example)
+    assert version_1_cells(text, columns) == [r[:] for r in csv.reader(
+        io.StringIO(golden))][1:]
+    new = [row for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
+    assert {(r["schema_version"], r["target_kind"], r["screen_fail_share"], r["dropout_share"],
+             r["rate_cv"], r["min_sites"]) for r in new} == {
+        ("2", "randomised", "0.0", "0.0", "0.0", "")}
 
 
 # --- CSV injection and spreadsheet-friendliness ----------------------------------------------
@@ -126,11 +140,11 @@ def test_broken_csv_files_say_why():
     assert _csv_problems(header + "\r\n") == ["(csv): no data rows"]
     assert _csv_problems(header + '\r\n1,1,"open') == [
         "(csv): the file is not a readable table: unexpected end of data"]
-    assert _csv_problems(header + "\r\n1,1,x\r\n") == ["line 2: 3 cells, the header has 16"]
+    assert _csv_problems(header + "\r\n1,1,x\r\n") == ["line 2: 3 cells, the header has 23"]
     assert _csv_problems("scenario_no,name\r\n") == [
         "(csv header): missing columns: schema_version, indication, target_patients, iso3, "
         "sites"]
-    row = "x,1,n,hypertension,10,0,,BRA,1,,,,,,,"
+    row = "x,1,n,hypertension,10,randomised,0,,BRA,1" + "," * 13
     assert _csv_problems(f"{header}\r\n{row}\r\n") == [
         "line 2.scenario_no: must be a positive integer"]
 

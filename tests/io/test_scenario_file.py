@@ -97,7 +97,7 @@ def bad_json(**changes) -> bytes:
     (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64, "plan.xlsx", "Excel workbook"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "plan.xls", "Excel workbook"),
     (b'{"name": "x",', "broken.json", "not valid JSON at line 1"),
-    (bad_json(schema_version=2), "future.json", "version 2 is newer than this app reads"),
+    (bad_json(schema_version=3), "future.json", "version 3 is newer than this app reads"),
     (b"site_name,country\nA,BRA\n", "sites.csv", "looks like a site list"),
     (b"Site Name;Lat;Lon\nA;1;2\n", "sites.csv", "looks like a site list"),
     (b"name;iso3\nx;BRA\n", "other.csv", "missing columns"),

@@ -33,8 +33,15 @@ def test_example_file_is_valid_and_round_trips():
     assert [c.iso3 for c in s.countries] == ["BRA", "MEX", "ARG", "COL"]
     assert s.indication == "hypertension"
     assert scenario_from_json(scenario_to_json(s)) == s
-    assert json.loads(scenario_to_json(s)) == json.loads(text)
-    assert scenario_to_json(s) == text.rstrip("\n")  # the same bytes, in the format's order
+    # version 1 is written as version 2: the same values, the new fields explicit
+    v1 = json.loads(text)
+    zeros = {"rate_cv": 0.0, "screen_fail_share": 0.0, "dropout_share": 0.0}
+    expected = {**v1, "schema_version": 2, "target_kind": "randomised",
+                "countries": [{**c, **zeros} for c in v1["countries"]]}
+    assert json.loads(scenario_to_json(s)) == expected
+    assert list(json.loads(scenario_to_json(s))) == [
+        "schema_version", "name", "indication", "target_patients", "target_kind", "seed",
+        "deadline_months", "countries"]
 
 
 def test_json_syntax_errors_and_duplicate_keys():
@@ -67,8 +74,8 @@ def test_dict_omits_left_out_fields():
     out = scenario_to_dict(small())
     assert out["countries"][0] == {"iso3": "BRA", "sites": 5}
     assert "deadline_months" not in out
-    assert list(out) == ["schema_version", "name", "indication", "target_patients", "seed",
-                         "countries"]
+    assert list(out) == ["schema_version", "name", "indication", "target_patients",
+                         "target_kind", "seed", "countries"]
     assert scenario_to_dict(small(countries=(CountryPlan("BRA", 1, max_sites=3),)))[
         "countries"] == [{"iso3": "BRA", "sites": 1, "max_sites": 3}]
 
