@@ -585,14 +585,17 @@ t_opt, t_sites, t_file = st.tabs(["Optimiser proposal", "Site list (CSV)",
                                   "Scenario file (JSON or CSV)"])
 
 with t_opt:
-    st.caption("Adds sites one at a time where they shorten the median time to target most, "
-               "among the countries in the table, up to each country's *Max sites* (empty: "
-               "no cap) and its eligible pool.")
+    st.caption("Adds sites until the Monte Carlo chance of meeting the deadline reaches the "
+               "confidence (fewest sites; lowest expected cost when costs are given), among "
+               "the countries in the table, up to each country's *Max sites* (empty: no cap) "
+               "and its eligible pool.")
     goal = st.radio("Goal", list(planning.GOALS), key=K_GOAL, horizontal=True,
                     format_func=lambda g: {planning.GOAL_DEADLINE: "Meet the deadline with the "
                                            "fewest sites",
                                            planning.GOAL_BUDGET: "Fastest with a total number of "
                                            "sites"}[g])
+    confidence = st.number_input("Confidence (chance of meeting the deadline)", 0.01, 0.99,
+                                 planning.DEFAULT_CONFIDENCE, 0.05, key="scenario_opt_confidence")
     budget = None
     if goal == planning.GOAL_BUDGET:
         st.session_state.setdefault(K_BUDGET, max(10, (resolved.total_sites if resolved else 0)
@@ -605,13 +608,14 @@ with t_opt:
                             "sites)", key=K_FROM_ZERO)
     can_propose = resolved is not None and (goal == planning.GOAL_BUDGET
                                             or header.deadline_months is not None)
-    opt_key = (current, eligibility, activation, n_sims, goal, budget, from_zero)
+    opt_key = (current, eligibility, activation, n_sims, goal, budget, from_zero, confidence)
     if st.button("Propose sites", key=K_PROPOSE, disabled=not can_propose):
         try:
             with st.spinner("Optimising the site mix, then checking it with Monte Carlo …"):
                 result = planning.propose(resolved, goal, deadline_months=header.deadline_months,
                                           max_total_sites=budget, from_zero=from_zero,
-                                          n_sims=n_sims, should_stop=yield_point(st.empty()))
+                                          confidence=confidence, n_sims=n_sims,
+                                          should_stop=yield_point(st.empty()))
         except BudgetError as exc:
             st.error(view.markdown_text(f"No proposal: {exc}."))
         else:
@@ -626,6 +630,8 @@ with t_opt:
             m2.metric("P50 with the proposal", view.months_text(opt.confirmed.p50, h))
         m3.metric("Sites added", len(opt.steps))
         st.caption(f"Stopped: {opt.stop_reason}.")
+        if opt.reason:
+            st.error(view.markdown_text(f"The goal is not met: {opt.reason}."))
         for warning in opt.warnings:
             st.warning(warning)
         if opt.steps:
@@ -638,7 +644,7 @@ with t_opt:
                          key="scenario_opt_steps", width="stretch")
             st.button("Use this proposal", key=K_USE_PROPOSAL, type="primary",
                       on_click=use_proposal, args=(opt.proposal.scenario,))
-        else:
+        elif opt.met is not False:
             st.success("No site to add: the plan already meets the goal.")
     elif proposal is not None:
         st.info("The scenario or the goal changed since the last proposal: propose again.")

@@ -204,6 +204,18 @@ MAX_OPTIMISER_SECONDS: Final[float] = _entry(
     "longest wall time of one optimiser run (checked after every step; a busy server may "
     "need twice the idle time of the evaluation budget)",
     "limit: a safety net behind MAX_OPTIMISER_EVALUATIONS", "limit")
+DEFAULT_CONFIDENCE: Final[float] = _entry(
+    "DEFAULT_CONFIDENCE", 0.8, "0-1",
+    "chance of reaching the target by the deadline the optimiser plans for (Monte Carlo "
+    "probability of success)",
+    "assumption: issue 12's default (80 %), a planning convention and no published "
+    "standard; the user sets it (allowed: strictly between 0 and 1)", "assumption")
+MAX_OPTIMISER_CHECKS: Final[int] = _entry(
+    "MAX_OPTIMISER_CHECKS", 24, "Monte Carlo runs",
+    "most Monte Carlo checks one confidence optimisation may run (each simulates the "
+    "candidate plan once, up to the deadline)",
+    "limit: the search needs about 2 log2(sites added) checks at worst; 24 covers 4,000 "
+    "added sites and keeps a run within about 24 forecasts", "limit")
 
 MAX_FORECAST_BYTES: Final[int] = _entry(
     "MAX_FORECAST_BYTES", 512 * 1024**2, "bytes",

@@ -505,9 +505,9 @@ def optimiser_steps(result: OptimiseResult, names: Mapping[str, str]) -> pd.Data
             "ISO3": steps["iso3"],
             "Sites there after": steps["sites_after"].astype(int),
             "Total sites after": steps["total_sites_after"].astype(int),
-            "P50 before [months]": steps["p50_before"].astype(float)
+            f"P{100 * result.level:g} before [months]": steps["months_before"].astype(float)
             .where(lambda v: np.isfinite(v)).round(2),
-            "P50 after [months]": steps["p50_after"].astype(float)
+            f"P{100 * result.level:g} after [months]": steps["months_after"].astype(float)
             .where(lambda v: np.isfinite(v)).round(2),
             "Gain [months]": gain.where(~reachable).round(3),
             "Note": np.where(reachable, "target not yet reachable within the horizon", ""),
