@@ -71,6 +71,12 @@ lint: setup-dev
 load: setup-dev system-packages
 	$(BIN)/python bench/load.py --sessions 20 --seconds 60
 
+# Server capacity without browsers (bench/load_protocol.py): websocket sessions speaking
+# Streamlit's protocol through nginx to the two replicas of `make serve-team`, stepped up.
+.PHONY: load-protocol
+load-protocol: setup-dev system-packages
+	$(BIN)/python -m bench.load_protocol --steps 1 5 10 20 40 --seconds 60
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-results \
 	  data/.cache *.egg-info

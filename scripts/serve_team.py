@@ -223,6 +223,14 @@ def start(folder: Path, port: int) -> dict:
     return state
 
 
+def store_url(folder: Path) -> str:
+    """The SQLAlchemy URL of the deployment's PostgreSQL store (``postgres.sh url``; the
+    password stays in ``DIR/postgres/password``, not in team.json)."""
+    done = subprocess.run(["bash", str(POSTGRES), "url", str(folder.resolve() / "postgres")],
+                          capture_output=True, text=True, timeout=30, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
 MARKERS = {"nginx": "nginx", "replica-a": "streamlit", "replica-b": "streamlit"}
 
 
