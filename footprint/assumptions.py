@@ -66,8 +66,13 @@ STALE_AFTER_YEARS: Final[int] = _entry(
 
 # --- Patient pool ----------------------------------------------------------------------------
 OPEN_AGE_TOP: Final[int] = _entry(
-    "OPEN_AGE_TOP", 90, "years", "the open 65+ band is spread evenly over ages 65 to 89",
+    "OPEN_AGE_TOP", 90, "years", "the open 65+ band is spread evenly over ages 65 to 89 (only for "
+    "countries with no UN WPP age data: Kosovo, micro-states)",
     "assumption: the World Bank gives only the 65+ share", "assumption")
+WPP_OPEN_GROUP_TOP: Final[int] = _entry(
+    "WPP_OPEN_GROUP_TOP", 105, "years",
+    "the open 100+ group of UN WPP 2019 is spread evenly over ages 100 to 104 (a band ending "
+    "inside it takes part of it)", "assumption: WPP gives 100+ as one group", "assumption")
 DEFAULT_ELIGIBILITY_SHARE: Final[float] = _entry(
     "DEFAULT_ELIGIBILITY_SHARE", 0.10, "0-1",
     "share of diagnosed patients who meet a trial's criteria (sidebar)",

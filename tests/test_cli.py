@@ -106,6 +106,20 @@ def test_scores_include_gated_ranks_them_and_the_json_has_the_gate(capsys):
 TOKYO_CENSUS_2020 = 14_047_594  # Statistics Bureau of Japan, 2020 Population Census
 
 
+def test_pool_sex_splits_the_band_and_refuses_unknown_values(capsys):
+    argv = ["pool", "--indication", "hypertension", "--countries", "JPN,BRA", "--json"]
+    pools = {}
+    for sex in ("both", "female", "male"):
+        assert main([*argv, "--sex", sex]) == 0
+        pools[sex] = {r["iso3"]: r for r in json.loads(capsys.readouterr().out)}
+    for iso3 in ("JPN", "BRA"):
+        parts = [pools[s][iso3]["population_in_band"] for s in ("female", "male")]
+        assert abs(sum(parts) - pools["both"][iso3]["population_in_band"]) < 1e-3
+        assert "applied to females" in pools["female"][iso3]["rate_step"]
+    assert main([*argv, "--sex", "women"]) == 2
+    assert "choose one of both, female, male" in capsys.readouterr().err
+
+
 def test_pool_subnational_json_shares_out_the_country(capsys):
     argv = ["pool", "--indication", "type2_diabetes", "--json"]
     assert main([*argv, "--countries", "JPN"]) == 0

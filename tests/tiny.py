@@ -28,15 +28,19 @@ BASE_VALUES = {
 INDICATIONS = pd.DataFrame([
     {"indication": "type2_diabetes", "name": "Type 2 diabetes", "kind": "indicator",
      "metric": "SH.STA.DIAB.ZS", "metric_denominator": 100.0, "age_low": 20, "age_high": 79,
-     "unit": "prevalent", "diagnosed_metric": None, "default_diagnosed_share": 0.5,
+     "sex": "both", "unit": "prevalent", "rate_basis": "age_standardised",
+     "standard_population": "test standard", "diagnosed_metric": None,
+     "default_diagnosed_share": 0.5,
      "diagnosed_source": "test", "note": ""},
     {"indication": "hypertension", "name": "Hypertension", "kind": "indicator",
      "metric": "NCD.HTN.PREV", "metric_denominator": 100.0, "age_low": 30, "age_high": 79,
-     "unit": "prevalent", "diagnosed_metric": "NCD.HTN.DIAG",
+     "sex": "both", "unit": "prevalent", "rate_basis": "age_standardised",
+     "standard_population": "test standard", "diagnosed_metric": "NCD.HTN.DIAG",
      "default_diagnosed_share": np.nan, "diagnosed_source": "test", "note": ""},
     {"indication": "tuberculosis", "name": "Tuberculosis", "kind": "indicator",
-     "metric": "SH.TBS.INCD", "metric_denominator": 100_000.0, "age_low": 0, "age_high": 100,
-     "unit": "incident_per_year", "diagnosed_metric": None, "default_diagnosed_share": 0.7,
+     "metric": "SH.TBS.INCD", "metric_denominator": 100_000.0, "age_low": 0, "age_high": np.nan,
+     "sex": "both", "unit": "incident_per_year", "rate_basis": "crude",
+     "standard_population": None, "diagnosed_metric": None, "default_diagnosed_share": 0.7,
      "diagnosed_source": "test", "note": ""},
 ]).set_index("indication")
 

@@ -29,8 +29,8 @@ SCORE_COLUMNS = ["rank", "iso3", "name", "reachable_patients", "pool_score", "fr
                  "flags", "gate_level", "gate_label", "gate_sources", "gate_as_of"]
 
 
-POOL_FIELDS = ["rate", "diagnosed_share", "urban_share", "year", "population_year", "source",
-               "diagnosed_source"]
+POOL_FIELDS = ["band_share", "band_basis", "rate", "crude_rate", "rate_step", "diagnosed_share",
+               "urban_share", "year", "population_year", "source", "diagnosed_source"]
 """What a ``pool`` row carries after the funnel counts, for a country and for a unit alike."""
 
 
@@ -44,7 +44,11 @@ def _cmd_pool(args: argparse.Namespace, con) -> str:
         raise UsageError("--eligibility must be between 0 and 1")
     if (args.countries is None) == (args.subnational is None):
         raise UsageError("give --countries or --subnational (one of them)")
-    funnel = pool.funnel(inputs, pool.catalogue(inputs)[indication], args.eligibility)
+    try:
+        chosen = pool.for_sex(pool.catalogue(inputs)[indication], args.sex)
+    except ValueError as exc:
+        raise UsageError(f"--sex: {exc}") from exc
+    funnel = pool.funnel(inputs, chosen, args.eligibility)
     if args.subnational is not None:
         frame = _subnational_pool(con, funnel, args.subnational.upper())
         keys = ["unit_code", "name", "iso3", "reach", "share"]
@@ -130,6 +134,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     pool_cmd.add_argument("--subnational", metavar="ISO3",
                           help="one row per state / prefecture of USA, JPN or IND: the "
                           "country's funnel shared out by urban reach (instead of --countries)")
+    pool_cmd.add_argument("--sex", default="both", metavar="female|male",
+                          help="limit the pool to one sex (default: both)")
     pool_cmd.add_argument("--eligibility", type=float, default=DEFAULT_ELIGIBILITY_SHARE,
                           help="share of diagnosed patients eligible [0-1] (default %(default)s)")
     pool_cmd.add_argument("--json", action="store_true", help="print a JSON list")

@@ -63,8 +63,8 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
     SourceFile("src_country_notes", "country_notes.csv", ("iso3", "note")),
     SourceFile("src_indications", "indications.csv",
                ("indication", "name", "kind", "metric", "metric_denominator", "age_low",
-                "age_high", "unit", "diagnosed_metric", "default_diagnosed_share",
-                "diagnosed_source", "note")),
+                "age_high", "sex", "unit", "rate_basis", "standard_population",
+                "diagnosed_metric", "default_diagnosed_share", "diagnosed_source", "note")),
     SourceFile("src_regulatory_startup", "regulatory_startup.csv",
                ("scope", "regulator", "clock_value", "clock_unit", "clock_note",
                 "approval_low_days", "approval_high_days", "approval_note", "startup_low_days",
@@ -76,6 +76,10 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
                 "conflict_note", "source", "as_of")),
     SourceFile("src_regulators", "regulators.csv",
                ("iso3", "regulator", "ethics_note", "source", "as_of")),
+    # UN WPP 2019 by sex and 5-year age group: only the 2025 column is loaded (fast build)
+    SourceFile("src_wpp_male", "wpp2019_popMprojMed.txt", ("country_code", "age", "2025")),
+    SourceFile("src_wpp_female", "wpp2019_popFprojMed.txt", ("country_code", "age", "2025")),
+    SourceFile("src_wpp_m49_iso3", "wpp2019_m49_iso3.csv", ("m49", "iso3")),
 )
 
 

@@ -6,7 +6,7 @@ model function after that is pure pandas/numpy (fast enough to re-score on each 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ class ModelInputs:
         (data/country_gate.csv; a country without a row is not in the table).
     regulators : DataFrame indexed by iso3: the authority that approves trials, with source.
     region_members : dict region name -> list of ISO3.
+    age_sex : long frame (iso3, sex, age_low, age_high, population, share): 2025 population
+        by sex and 5-year age group (UN WPP 2019; query ``population_age_sex``); a country
+        with no rows has no WPP age data. Empty by default (hand-built inputs).
     """
 
     countries: pd.DataFrame
@@ -41,6 +44,8 @@ class ModelInputs:
     gate: pd.DataFrame
     regulators: pd.DataFrame
     region_members: dict[str, list[str]]
+    age_sex: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["iso3", "sex", "age_low", "age_high", "population", "share"]))
 
 
 def load_inputs(con) -> ModelInputs:
@@ -64,6 +69,7 @@ def load_inputs(con) -> ModelInputs:
         gate=queries.run(con, "country_gate").set_index("iso3"),
         regulators=queries.run(con, "regulators").set_index("iso3"),
         region_members=atlas.regions(con),
+        age_sex=queries.run(con, "population_age_sex"),
     )
 
 

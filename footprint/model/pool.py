@@ -3,13 +3,27 @@
 population in the indication's age band -> prevalent (or incident) patients -> diagnosed ->
 eligible (user-set share) -> reachable (urban share of the population).
 
-Population in an age band
--------------------------
-The World Bank gives three broad age shares (0-14, 15-64, 65+). We assume people are spread
-evenly over the single years inside each broad band, and that the open 65+ band spans ages
-65-89 (:data:`OPEN_AGE_TOP`). The share of the population aged ``[low, high]`` is then
-``sum_b share_b * overlap([low, high + 1), band_b) / width_b``. This over-counts the oldest
-ages (populations thin out after 65); it is shown in the app as an assumption.
+Population in an age band and sex
+---------------------------------
+The share of a country's population aged ``[low, high]`` (inclusive; ``high`` may be open) of
+one sex or both comes from the UN World Population Prospects 2019 (medium variant, 2025) by
+sex and 5-year age group: each group counts by the part of it inside the band, people spread
+evenly over the single years of a group (the open 100+ group over ages 100 to
+:data:`WPP_OPEN_GROUP_TOP` - 1), ``sum_g share_g * overlap([low, high + 1), g) / width_g``.
+The share is applied to the World Bank's total population. A country with no WPP age data
+(Kosovo, micro-states under 90,000 people) falls back to the World Bank's three broad age
+shares (0-14, 15-64, 65+) spread evenly, the open 65+ band over ages 65-89
+(:data:`OPEN_AGE_TOP`), both sexes only; ``band_basis`` names the method per country.
+
+Rate basis
+----------
+A ``crude`` rate (tuberculosis incidence, HIV prevalence) is the rate of the band's own
+population and is applied as it is. An ``age_standardised`` rate (the World Bank's IDF
+diabetes prevalence, NCD-RisC's hypertension prevalence) is the rate the country would have
+with the standard population's age structure; turning it into the country's crude rate needs
+a published age pattern of prevalence (indirect standardisation). None was found for either
+source, so it is applied as the band's crude rate, and ``rate_step`` says so (old countries
+are under-counted, young ones over-counted).
 
 Custom indications
 ------------------
@@ -23,7 +37,7 @@ population-weighted 65+ share of every country with data.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +46,7 @@ from footprint.assumptions import (
     DEFAULT_ELIGIBILITY_SHARE,
     OPEN_AGE_TOP,
     SUBNATIONAL_SHARE_KEY,
+    WPP_OPEN_GROUP_TOP,
 )
 from footprint.data.model_inputs import ModelInputs
 
@@ -39,6 +54,12 @@ BROAD_BANDS = (("SP.POP.0014.TO.ZS", 0, 15), ("SP.POP.1564.TO.ZS", 15, 65),
                ("SP.POP.65UP.TO.ZS", 65, OPEN_AGE_TOP))
 KINDS = ("indicator", "custom", "age_driven")
 UNITS = ("prevalent", "incident_per_year")
+SEXES = ("both", "female", "male")
+RATE_BASES = ("crude", "age_standardised")
+WPP_BASIS = "UN WPP 2019, 2025, 5-year age groups by sex"
+BROAD_BASIS = ("World Bank broad age bands spread evenly (assumption: no WPP age data for "
+               "this country)")
+NO_SEX_BASIS = "missing: no WPP age data to split this country by sex"
 FUNNEL = ("population_in_band", "prevalent_patients", "diagnosed_patients",
           "eligible_patients", "reachable_patients")
 SUBNATIONAL_COUNTRIES = ("USA", "JPN", "IND")
@@ -51,20 +72,27 @@ SHARE_OUT_RULE = (
     "Bank), and the country's rates apply in every unit")
 """The rule of :func:`subnational_funnel` in words, for the page caption and the CLI."""
 # What a sub-national unit takes over from its country as it is (rates, shares, years, sources).
-COUNTRY_FIELDS = ("rate", "diagnosed_share", "urban_share", "pool_year", "population_year",
+COUNTRY_FIELDS = ("band_share", "band_basis", "rate", "crude_rate", "rate_step",
+                  "diagnosed_share", "urban_share", "pool_year", "population_year",
                   "pool_source", "diagnosed_source")
 
 
 @dataclass(frozen=True, slots=True)
 class Indication:
-    """What defines a pool: a prevalence source, its age band and the diagnosed share.
+    """What defines a pool: a prevalence source, its age band, sex, rate basis and the
+    diagnosed share.
 
     Parameters
     ----------
     id, name : identifier and display name.
-    kind : one of :data:`KINDS`.
-    age_low, age_high : age band, inclusive [years].
-    unit : one of :data:`UNITS`.
+    kind : where the rate comes from, one of :data:`KINDS`.
+    age_low, age_high : age band, inclusive [years]; ``age_high`` None is an open band.
+    unit : prevalent patients or new cases per year, one of :data:`UNITS`.
+    sex : the sex the indication is limited to, one of :data:`SEXES`.
+    rate_basis : ``crude`` (the band's own rate) or ``age_standardised``, one of
+        :data:`RATE_BASES`.
+    standard_population : the standard population of an age-standardised rate, as its
+        source states it (text shown in the funnel).
     metric : indicator code of the prevalence (kind ``indicator``).
     metric_denominator : 100 for a percentage, 100000 for a rate per 100,000.
     prevalence_pct : custom prevalence [%]: one figure for all countries.
@@ -78,8 +106,11 @@ class Indication:
     name: str
     kind: str
     age_low: int
-    age_high: int
+    age_high: int | None
     unit: str = "prevalent"
+    sex: str = "both"
+    rate_basis: str = "crude"
+    standard_population: str = ""
     metric: str | None = None
     metric_denominator: float = 100.0
     prevalence_pct: float | None = None
@@ -94,8 +125,14 @@ class Indication:
             raise ValueError(f"unknown indication kind {self.kind!r}; choose one of {KINDS}")
         if self.unit not in UNITS:
             raise ValueError(f"unknown unit {self.unit!r}; choose one of {UNITS}")
-        if not 0 <= self.age_low <= self.age_high:
-            raise ValueError(f"age band {self.age_low}-{self.age_high} is not a valid band")
+        if self.sex not in SEXES:
+            raise ValueError(f"unknown sex {self.sex!r}; choose one of {SEXES}")
+        if self.rate_basis not in RATE_BASES:
+            raise ValueError(f"unknown rate basis {self.rate_basis!r}; choose one of "
+                             f"{RATE_BASES}")
+        if self.age_low < 0 or (self.age_high is not None and self.age_high < self.age_low):
+            raise ValueError(f"age band {band_label(self.age_low, self.age_high)} is not a "
+                             "valid band")
         if self.diagnosed_share is not None and not 0 < self.diagnosed_share <= 1:
             raise ValueError("diagnosed share must be in (0, 1]")
         if self.kind != "indicator" and self.prevalence_pct is None \
@@ -110,8 +147,11 @@ def catalogue(inputs: ModelInputs) -> dict[str, Indication]:
         share = row["default_diagnosed_share"]
         out[str(ind_id)] = Indication(
             id=str(ind_id), name=row["name"], kind=row["kind"], age_low=int(row["age_low"]),
-            age_high=int(row["age_high"]), unit=row["unit"], metric=row["metric"],
-            metric_denominator=float(row["metric_denominator"]),
+            age_high=None if pd.isna(row["age_high"]) else int(row["age_high"]),
+            unit=row["unit"], sex=row["sex"], rate_basis=row["rate_basis"],
+            standard_population=row["standard_population"]
+            if pd.notna(row["standard_population"]) else "",
+            metric=row["metric"], metric_denominator=float(row["metric_denominator"]),
             diagnosed_metric=row["diagnosed_metric"] if pd.notna(row["diagnosed_metric"])
             else None,
             diagnosed_share=None if pd.isna(share) else float(share),
@@ -121,19 +161,100 @@ def catalogue(inputs: ModelInputs) -> dict[str, Indication]:
     return out
 
 
-def band_share(shares: pd.DataFrame, age_low: int, age_high: int) -> pd.Series:
-    """Share of the population aged ``age_low..age_high`` [0-1] from the broad age shares [%].
+def for_sex(indication: Indication, sex: str) -> Indication:
+    """The indication limited to one sex (``both`` keeps it as it is).
+
+    Raises
+    ------
+    ValueError
+        Unknown sex (the message lists the allowed ones), or an indication already limited
+        to the other sex.
+    """
+    if sex not in SEXES:
+        raise ValueError(f"unknown sex {sex!r}; choose one of {', '.join(SEXES)}")
+    if sex == "both" or sex == indication.sex:
+        return indication
+    if indication.sex != "both":
+        raise ValueError(f"{indication.name} is limited to {indication.sex}; it has no "
+                         f"{sex} pool")
+    return replace(indication, sex=sex)
+
+
+def band_label(age_low: int, age_high: int | None) -> str:
+    """'20-79' or '65+' [years]."""
+    return f"{age_low}+" if age_high is None else f"{age_low}-{age_high}"
+
+
+def wpp_band_share(age_sex: pd.DataFrame, age_low: int, age_high: int | None,
+                   sex: str = "both") -> pd.Series:
+    """Share of each country's population aged ``age_low..age_high`` of ``sex`` [0-1].
+
+    Parameters
+    ----------
+    age_sex : :attr:`ModelInputs.age_sex` (5-year groups, shares of both sexes [0-1]).
+    age_low, age_high : the band, inclusive [years]; ``age_high`` None is open.
+    sex : one of :data:`SEXES`.
+
+    Returns
+    -------
+    Series indexed by iso3 (countries with WPP rows only). A band's end inside a group takes
+    the group's share times the part of its width inside the band.
+    """
+    rows = age_sex if sex == "both" else age_sex[age_sex["sex"] == sex]
+    low = rows["age_low"].to_numpy(dtype=float)
+    high = pd.to_numeric(rows["age_high"]).fillna(WPP_OPEN_GROUP_TOP).to_numpy(dtype=float)
+    upper = np.inf if age_high is None else age_high + 1
+    inside = np.clip(np.minimum(high, upper) - np.maximum(low, age_low), 0, None)
+    weighted = rows["share"].to_numpy(dtype=float) * inside / (high - low)
+    return pd.Series(weighted, index=rows.index).groupby(rows["iso3"].to_numpy()).sum()
+
+
+def broad_band_share(shares: pd.DataFrame, age_low: int, age_high: int | None) -> pd.Series:
+    """Share of the population aged ``age_low..age_high`` [0-1] from the World Bank's three
+    broad age shares [%], spread evenly (the fallback of countries with no WPP age data).
 
     Parameters
     ----------
     shares : frame with the three World Bank age-share columns [% of population].
     """
-    upper = age_high + 1
+    upper = np.inf if age_high is None else age_high + 1
     total = pd.Series(0.0, index=shares.index)
     for code, lo, hi in BROAD_BANDS:
         overlap = max(0, min(upper, hi) - max(age_low, lo))
         total = total + shares[code] / 100 * overlap / (hi - lo)
     return total
+
+
+def band_shares(inputs: ModelInputs, indication: Indication) -> pd.DataFrame:
+    """``band_share`` [0-1] and ``band_basis`` (the method, in words) per country."""
+    index = inputs.countries.index
+    wpp = wpp_band_share(inputs.age_sex, indication.age_low, indication.age_high,
+                         indication.sex).reindex(index)
+    has_wpp = pd.Series(index.isin(inputs.age_sex["iso3"]), index=index)
+    out = pd.DataFrame({"band_share": wpp, "band_basis": WPP_BASIS}, index=index)
+    if indication.sex == "both":
+        broad = broad_band_share(inputs.values, indication.age_low, indication.age_high)
+        out["band_share"] = out["band_share"].where(has_wpp, broad)
+        out.loc[~has_wpp, "band_basis"] = BROAD_BASIS
+    else:
+        out.loc[~has_wpp, "band_basis"] = NO_SEX_BASIS
+    return out
+
+
+def rate_step(indication: Indication) -> str:
+    """How the source's rate becomes the rate applied to the band, in words."""
+    if indication.rate_basis == "age_standardised":
+        standard = indication.standard_population or "not stated"
+        text = (f"age-standardised rate (standard: {standard}) applied as the crude rate of "
+                "the country's own age band "
+                "(assumption): no published age pattern of prevalence was found to convert "
+                "it by indirect standardisation, so old countries are under-counted and "
+                "young ones over-counted")
+    else:
+        text = "crude rate of the band, applied as it is"
+    if indication.sex != "both":
+        text += f"; the rate is for both sexes, applied to {indication.sex}s (assumption)"
+    return text
 
 
 def reference_share65(inputs: ModelInputs) -> float:
@@ -176,20 +297,23 @@ def funnel(inputs: ModelInputs, indication: Indication,
     Returns
     -------
     DataFrame indexed by iso3 with the :data:`FUNNEL` columns, plus ``population``
-    [people], ``band_share``, ``rate``, ``diagnosed_share``, ``urban_share``, ``pool_year``,
-    ``population_year``, ``pool_source``, ``diagnosed_source``. Missing inputs give NaN,
-    never zero.
+    [people], ``band_share``, ``band_basis``, ``rate`` (the source's), ``crude_rate`` (the
+    rate applied to the band), ``rate_step``, ``diagnosed_share``, ``urban_share``,
+    ``pool_year``, ``population_year``, ``pool_source``, ``diagnosed_source``. Missing inputs
+    give NaN, never zero.
     """
     if not 0 <= eligibility_share <= 1:
         raise ValueError("eligibility share must be in [0, 1]")
     v = inputs.values
     out = pd.DataFrame(index=inputs.countries.index)
     out["population"] = v["SP.POP.TOTL"]
-    out["band_share"] = band_share(v, indication.age_low, indication.age_high)
+    out = out.join(band_shares(inputs, indication))
     out["population_in_band"] = v["SP.POP.TOTL"] * out["band_share"]
     rate, year, source = prevalence(inputs, indication)
     out["rate"] = rate
-    out["prevalent_patients"] = out["population_in_band"] * rate
+    out["crude_rate"] = rate  # no published age pattern: see rate_step
+    out["rate_step"] = rate_step(indication)
+    out["prevalent_patients"] = out["population_in_band"] * out["crude_rate"]
     if indication.diagnosed_metric:
         out["diagnosed_share"] = v[indication.diagnosed_metric] / 100
     else:

@@ -92,14 +92,17 @@ def funnel_table(row: pd.Series, indication: pool.Indication, eligibility_share:
     age_years = [years[c] for c in _AGE_SHARES if c in years]
     diagnosed_year = (year_text(years.get(indication.diagnosed_metric))
                       if indication.diagnosed_metric else _years_named(row["diagnosed_source"]))
+    band = pool.band_label(indication.age_low, indication.age_high)
+    who = "" if indication.sex == "both" else f", {indication.sex}s only"
+    wpp = row["band_basis"] == pool.WPP_BASIS
     steps = [
         ("Population in the age band", "population_in_band",
-         f"WDI population (SP.POP.TOTL) × share aged {indication.age_low}-"
-         f"{indication.age_high} (age bands spread evenly: assumption)",
-         _years(year_text(row["population_year"]),
+         f"WDI population (SP.POP.TOTL) × share aged {band}{who}: {row['band_basis']}",
+         _years(year_text(row["population_year"]), "2025" if wpp else
                 year_range(min(age_years), max(age_years)) if age_years else "")),
         ("Prevalent patients" if indication.unit == "prevalent" else "New cases per year",
-         "prevalent_patients", f"{indication.name} rate: {row['pool_source']}",
+         "prevalent_patients",
+         f"{indication.name} rate: {row['pool_source']} · {row['rate_step']}",
          year_text(row["pool_year"]) or missing("assumption" if indication.kind != "indicator"
                                                 else "no data")),
         ("Diagnosed", "diagnosed_patients", str(row["diagnosed_source"]),

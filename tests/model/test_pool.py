@@ -24,14 +24,15 @@ def shares(s0, s1, s2):
         (0, 14, 0.30),  # exactly the first broad band
         (15, 64, 0.50),
         (65, 120, 0.20),  # the open band is all of 65+
+        (65, None, 0.20),  # an open band
         (0, 120, 1.00),
         (20, 79, 0.50 * 45 / 50 + 0.20 * 15 / 25),  # diabetes band
         (30, 79, 0.50 * 35 / 50 + 0.20 * 15 / 25),  # hypertension band
         (15, 49, 0.50 * 35 / 50),
     ],
 )
-def test_band_share_known_values(low, high, expected):
-    assert_allclose(pool.band_share(shares(30, 50, 20), low, high).iloc[0], expected)
+def test_broad_band_share_known_values(low, high, expected):
+    assert_allclose(pool.broad_band_share(shares(30, 50, 20), low, high).iloc[0], expected)
 
 
 def test_funnel_known_values_for_diabetes():
@@ -86,7 +87,8 @@ def test_custom_and_age_driven_indications():
 @pytest.mark.parametrize(
     "kwargs",
     [dict(kind="nonsense"), dict(unit="weekly"), dict(age_low=50, age_high=40),
-     dict(kind="custom"), dict(diagnosed_share=1.5)],
+     dict(kind="custom"), dict(diagnosed_share=1.5), dict(sex="women"),
+     dict(rate_basis="standardised"), dict(age_low=-1, age_high=None)],
 )
 def test_invalid_indications_are_refused(kwargs):
     base = dict(id="x", name="X", kind="indicator", age_low=0, age_high=10, metric="M")
@@ -110,11 +112,11 @@ def test_a_larger_prevalence_never_shrinks_the_pool(low, factor, eligibility):
 @settings(max_examples=60, deadline=None)
 @given(s0=st.floats(0, 60), s2=st.floats(0, 40), low=st.integers(0, 100),
        width=st.integers(0, 100))
-def test_band_share_is_a_share_and_grows_with_the_band(s0, s2, low, width):
+def test_broad_band_share_is_a_share_and_grows_with_the_band(s0, s2, low, width):
     s1 = max(0.0, 100 - s0 - s2)
     frame = shares(s0, s1, s2)
-    narrow = pool.band_share(frame, low, low + width).iloc[0]
-    wide = pool.band_share(frame, low, low + width + 5).iloc[0]
+    narrow = pool.broad_band_share(frame, low, low + width).iloc[0]
+    wide = pool.broad_band_share(frame, low, low + width + 5).iloc[0]
     assert -1e-12 <= narrow <= wide + 1e-12 <= 1 + 1e-9
 
 
