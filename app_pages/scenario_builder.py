@@ -638,8 +638,8 @@ with t_opt:
             st.dataframe(view.optimiser_summary(opt, planning.optimiser_base(resolved, from_zero),
                                                 names),
                          hide_index=True, key="scenario_opt_summary")
-            st.markdown("**Why these sites** — each step added the site with the largest cut "
-                        "in the closed-form median (marginal gain):")
+            st.markdown("**Why these sites** — each step added the site the closed form ranked "
+                        "first (its quantile at the confidence, or the median, and the gain):")
             st.dataframe(view.optimiser_steps(opt, names), hide_index=True, height=260,
                          key="scenario_opt_steps", width="stretch")
             st.button("Use this proposal", key=K_USE_PROPOSAL, type="primary",
