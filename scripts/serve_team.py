@@ -181,7 +181,10 @@ def start(folder: Path, port: int) -> dict:
             replica_port = free_port()
             proc = _spawn([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                            "--server.address", "127.0.0.1", "--server.port", str(replica_port),
-                           "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                           # a deployment serves the code it started with: no reloads when a
+                           # file under the checkout changes
+                           "--server.fileWatcherType", "none"],
                           folder / f"replica-{name}.log", env)
             state["replicas"][name] = {"port": replica_port,
                                        "url": f"http://127.0.0.1:{replica_port}"}
