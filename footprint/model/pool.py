@@ -36,7 +36,7 @@ population-weighted 65+ share of every country with data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -97,6 +97,11 @@ class Indication:
     metric_denominator : 100 for a percentage, 100000 for a rate per 100,000.
     prevalence_pct : custom prevalence [%]: one figure for all countries.
     prevalence_by_country : custom prevalence per ISO3 [%] (overrides ``prevalence_pct``).
+    country_rates : custom rates as the user's table, ``(iso3, rate, year, source)`` per
+        country, the rate [0-1 of the band; per year when incident] applied exactly as given
+        (overrides the other custom rates where it lists the country).
+    rate_source, rate_year : the source and year of ``prevalence_pct``, shown as the pool's
+        source (empty: "user assumption").
     diagnosed_metric : indicator code of a per-country diagnosed share [%], if any.
     diagnosed_share : default diagnosed share [0-1].
     diagnosed_source : where the diagnosed share comes from.
@@ -115,6 +120,9 @@ class Indication:
     metric_denominator: float = 100.0
     prevalence_pct: float | None = None
     prevalence_by_country: Mapping[str, float] = field(default_factory=dict)
+    country_rates: tuple[tuple[str, float, int, str], ...] = ()
+    rate_source: str = ""
+    rate_year: int | None = None
     diagnosed_metric: str | None = None
     diagnosed_share: float | None = None
     diagnosed_source: str = ""
@@ -136,14 +144,18 @@ class Indication:
         if self.diagnosed_share is not None and not 0 < self.diagnosed_share <= 1:
             raise ValueError("diagnosed share must be in (0, 1]")
         if self.kind != "indicator" and self.prevalence_pct is None \
-                and not self.prevalence_by_country:
+                and not self.prevalence_by_country and not self.country_rates:
             raise ValueError(f"a {self.kind} indication needs a prevalence [%]")
 
 
 def catalogue(inputs: ModelInputs) -> dict[str, Indication]:
-    """The shipped indications (data/indications.csv) by id."""
+    """The shipped indications (data/indications.csv) by id, then the custom ones
+    :func:`with_indications` added."""
     out = {}
     for ind_id, row in inputs.indications.iterrows():
+        if isinstance(row.get(_ADDED), Indication):
+            out[str(ind_id)] = row[_ADDED]
+            continue
         share = row["default_diagnosed_share"]
         out[str(ind_id)] = Indication(
             id=str(ind_id), name=row["name"], kind=row["kind"], age_low=int(row["age_low"]),
@@ -159,6 +171,32 @@ def catalogue(inputs: ModelInputs) -> dict[str, Indication]:
             note=row["note"] if pd.notna(row["note"]) else "",
         )
     return out
+
+
+_ADDED = "custom_indication"
+"""The column of ``ModelInputs.indications`` that holds an added indication itself."""
+
+
+def with_indications(inputs: ModelInputs, extra: Iterable[Indication]) -> ModelInputs:
+    """``inputs`` whose :func:`catalogue` also holds ``extra`` (custom indications), so that
+    every model step that looks an id up finds them.
+
+    Raises
+    ------
+    ValueError
+        An id of ``extra`` is already in the catalogue.
+    """
+    extra = list(extra)
+    if not extra:
+        return inputs
+    ids = [i.id for i in extra]
+    clash = sorted({i for i in ids if ids.count(i) > 1 or i in inputs.indications.index})
+    if clash:
+        raise ValueError(f"indication id(s) {', '.join(clash)} given twice")
+    rows = pd.DataFrame({"name": [i.name for i in extra], "kind": [i.kind for i in extra],
+                         "unit": [i.unit for i in extra], _ADDED: extra},
+                        index=pd.Index([i.id for i in extra], name=inputs.indications.index.name))
+    return replace(inputs, indications=pd.concat([inputs.indications, rows]))
 
 
 def for_sex(indication: Indication, sex: str) -> Indication:
@@ -278,8 +316,17 @@ def prevalence(inputs: ModelInputs, indication: Indication) -> tuple[pd.Series, 
         base = pd.Series(indication.prevalence_pct, index=index, dtype=float)
         per_country = pd.Series(dict(indication.prevalence_by_country), dtype=float)
         base.update(per_country.reindex(index).dropna())
-        return (base / 100, pd.Series(np.nan, index=index),
-                pd.Series("user assumption", index=index))
+        rate, year = base / 100, pd.Series(indication.rate_year, index=index, dtype=float)
+        source = pd.Series(indication.rate_source or "user assumption", index=index)
+        if indication.country_rates:  # the user's table, each rate [0-1] exactly as given
+            table = pd.DataFrame(list(indication.country_rates),
+                                 columns=["iso3", "rate", "year", "source"]
+                                 ).set_index("iso3").reindex(index)
+            given = table["rate"].notna()
+            source = source.where(rate.notna(), "missing: this country is not in your table")
+            rate, year = table["rate"].where(given, rate), table["year"].where(given, year)
+            source = table["source"].where(given, source)
+        return rate, year, source
     share65 = inputs.values["SP.POP.65UP.TO.ZS"]
     scaled = float(indication.prevalence_pct) * share65 / reference_share65(inputs)  # type: ignore[arg-type]
     return (scaled / 100, inputs.years["SP.POP.65UP.TO.ZS"],
