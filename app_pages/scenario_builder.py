@@ -650,9 +650,10 @@ with t_opt:
         st.info("The scenario or the goal changed since the last proposal: propose again.")
 
 with t_sites:
-    st.caption("A CSV with `site_name` and either `country` (ISO3) or `latitude` and "
-               "`longitude`, optionally `historic_rate` [patients/site/month]. The table "
-               "becomes one row per listed country with its number of sites.")
+    st.caption("A CSV with `site_name` and either `country` (a name such as Brazil or "
+               "South Korea, or an ISO2/ISO3 code) or `latitude` and `longitude`, optionally "
+               "`city` and `historic_rate` [patients/site/month]. The table becomes one row "
+               "per listed country with its number of sites.")
     site_file = st.file_uploader("Site list", key=K_SITE_FILE)
     if site_file is not None:
         try:

@@ -12,6 +12,7 @@ def _cmd_sites_check(args: argparse.Namespace, con) -> str:
     from footprint.data.database import open_spatial, spatial_cursor
     from footprint.errors import SiteListError
     from footprint.io import site_lists
+    from footprint.views.scenario import site_list_issues
 
     def check() -> dict:
         parsed = site_lists.parse_site_list(read_input(args.file),
@@ -22,7 +23,7 @@ def _cmd_sites_check(args: argparse.Namespace, con) -> str:
         if problems:
             raise SiteListError(problems)
         return {"sites": len(located), "not_located": int(located["iso3"].isna().sum()),
-                "countries": json_records(counts)}
+                "countries": json_records(counts), "issues": site_list_issues(located)}
 
     return checked(args, check)
 

@@ -1,9 +1,12 @@
 """Uploaded site lists: validate, locate each site to country and state, count per country.
 
-A site list is a CSV with a header: ``site_name``; either ``country`` (ISO3 code) or
-``latitude`` and ``longitude`` [decimal degrees], or both; optionally ``historic_rate``
-[patients/site/month]. Header aliases (``site``, ``name``, ``iso3``, ``lat``, ``lon``,
-``lng``, ``rate``) are accepted. The file is read with the one upload reader
+A site list is a CSV with a header: ``site_name``; either ``country`` or ``latitude`` and
+``longitude`` [decimal degrees], or both; optionally ``city`` and ``historic_rate``
+[patients/site/month]. Header aliases (``site``, ``name``, ``iso3``, ``town``, ``site_city``,
+``lat``, ``lon``, ``lng``, ``rate``) are accepted. A country is named as people write it: an
+ISO3 or ISO2 code, or an English name or common variant ("Brasil", "USA", "U.S.", "South
+Korea", "Korea, Republic of", "Czech Republic", "Turkey"), matched by :func:`country_code`
+against pycountry's ISO 3166 names. The file is read with the one upload reader
 (:mod:`footprint.io.uploads`): any usual delimiter and encoding, decimal commas in a
 semicolon file, thousands separators. A scenario CSV exported by the Scenario builder is
 recognised and refused with a pointer to the scenario uploader (its ``name`` and ``iso3``
@@ -15,12 +18,19 @@ not hold, before anything offers to use them.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import re
+import unicodedata
 from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Final
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from footprint.assumptions import MAX_SITE_LIST_ROWS
+from footprint.assumptions import MAX_PROBLEMS_SHOWN, MAX_SITE_LIST_ROWS
 from footprint.data import queries
 from footprint.enrollment.scenario import check
 from footprint.errors import SiteListError
@@ -34,31 +44,172 @@ _SCENARIO_CSV_MARKS = frozenset({CSV_SCENARIO_COLUMNS[0], *CSV_COUNTRY_COLUMNS[:
 
 ALIASES = {
     "site_name": ("site_name", "site", "name", "site name"),
+    "city": ("city", "town", "site_city", "site city"),
     "country": ("country", "iso3", "country_code", "country code"),
     "latitude": ("latitude", "lat"),
     "longitude": ("longitude", "lon", "lng", "long"),
     "historic_rate": ("historic_rate", "rate", "historic rate"),
 }
 
+# --- Country names -------------------------------------------------------------------------------
+COUNTRY_ALIASES: Final[dict[str, str]] = {
+    # Common ways of writing a country that pycountry (ISO 3166 English names, 26.2.16)
+    # does not know, keyed by their folded form (see _fold). Only unambiguous variants.
+    "brasil": "BRA",  # the Portuguese spelling, usual in Brazilian site lists
+    "turkey": "TUR",  # ISO renamed it Türkiye (2022); pycountry keeps no old name
+    "uk": "GBR",  # reserved by ISO for the United Kingdom, whose code is GB
+    "england": "GBR", "scotland": "GBR", "wales": "GBR",  # ISO 3166-2 subdivisions of GB
+    "northern ireland": "GBR",
+    "holland": "NLD",
+    "ivory coast": "CIV", "cape verde": "CPV", "east timor": "TLS", "swaziland": "SWZ",
+    "burma": "MMR",  # names ISO has replaced
+    "dr congo": "COD", "drc": "COD", "congo kinshasa": "COD", "congo brazzaville": "COG",
+    "uae": "ARE",
+    "kosovo": "XKX",  # the World Bank's code; ISO 3166 assigns none (pycountry: none)
+}
+_STOP_WORDS: Final = frozenset({"the", "of", "and"})
+_PARTIAL_MIN_CHARS: Final = 4
+"""A name shorter than this is not matched as part of a longer name ('uk', 'in') [chars]."""
+
+
+def _fold(text: str) -> str:
+    """Casefolded, accents and dots removed, '&' as 'and', spaces collapsed."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(ch))
+    plain = plain.casefold().replace(".", "").replace("&", " and ").replace("-", " ")
+    return " ".join(plain.split())
+
+
+def _words(folded: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[^\W_]+", folded)) - _STOP_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMatch:
+    """What a country cell names: ``iso3`` when one country, else the ``candidates``
+    (several countries it could be, or close spellings of an unknown name)."""
+
+    iso3: str | None
+    candidates: tuple[str, ...] = ()
+    ambiguous: bool = False
+
+
+@functools.cache
+def _names() -> tuple[dict[str, str], dict[frozenset[str], str | None], dict[str, str]]:
+    """pycountry's countries as (folded name -> iso3, word set -> iso3 or None when two
+    countries share it, iso3 -> display name)."""
+    folded: dict[str, str] = {}
+    by_words: dict[frozenset[str], str | None] = {}
+    shown: dict[str, str] = {}
+    for c in pycountry.countries:
+        shown[c.alpha_3] = getattr(c, "common_name", None) or c.name
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                key = _fold(value)
+                folded[key] = c.alpha_3
+                words = _words(key)
+                if by_words.setdefault(words, c.alpha_3) != c.alpha_3:
+                    by_words[words] = None  # two countries' names have these words
+    return folded, by_words, shown
+
+
+@functools.cache
+def _all_names() -> str:
+    """Every folded country name in one text, one a line (rules out most junk at once)."""
+    return "\n".join(_names()[0])
+
+
+@functools.lru_cache(maxsize=4096)
+def _match(text: str) -> CountryMatch:
+    key = _fold(text)
+    if key in COUNTRY_ALIASES:
+        return CountryMatch(COUNTRY_ALIASES[key])
+    try:  # ISO2, ISO3, numeric codes and the exact names, any case
+        return CountryMatch(pycountry.countries.lookup(key).alpha_3)
+    except LookupError:
+        pass
+    folded, by_words, _ = _names()
+    if key in folded:  # an exact name without its accents ('Turkiye', 'Cote d'Ivoire')
+        return CountryMatch(folded[key])
+    words = _words(key)
+    if by_words.get(words):  # the same words in another order ('Republic of Korea')
+        return CountryMatch(by_words[words])
+    if len(key) >= _PARTIAL_MIN_CHARS and key in _all_names():
+        # part of a country's name ('Russia', 'Macedonia', 'Great Britain'): pycountry's
+        # search_fuzzy without its subdivision names, which map 'Paris' to France and
+        # 'Republic of Korea' to North Korea, and cost ~30 ms a call
+        found = sorted({iso3 for name, iso3 in folded.items() if key in name})
+        if len(found) == 1:
+            return CountryMatch(found[0])
+        if found:
+            return CountryMatch(None, tuple(found), ambiguous=True)
+    return CountryMatch(None)
+
+
+def _close(text: str) -> tuple[str, ...]:
+    """ISO3 codes of countries spelt like ``text`` (at most three)."""
+    folded, _, _ = _names()
+    spellings = {**folded, **COUNTRY_ALIASES}
+    near = difflib.get_close_matches(_fold(text), list(spellings), n=6, cutoff=0.75)
+    return tuple(dict.fromkeys(spellings[n] for n in near))[:3]
+
+
+def country_name(iso3: str) -> str:
+    """The English short name of a country (pycountry's common name where it has one)."""
+    return _names()[2].get(iso3, iso3)
+
+
+def country_code(text: str, valid_iso3: Collection[str], *, hint: bool = True) -> str:
+    """The ISO3 code of a country as written in a file, or why it is not one.
+
+    Tried in turn: a code of ``valid_iso3`` (any case), a variant of
+    :data:`COUNTRY_ALIASES`, pycountry's ``countries.lookup`` (ISO2, ISO3, numeric, English
+    names), the names without accents or in another word order, then a part of exactly one
+    country's name.
+
+    Parameters
+    ----------
+    text : str
+        The cell as written.
+    valid_iso3 : collection of str
+        The countries the app has data for.
+    hint : bool
+        Name close spellings of an unknown name (a few ms each: off past the problems shown).
+
+    Raises
+    ------
+    ValueError
+        Not a country, one the app has no data for, or several; the message quotes ``text``
+        and names the close matches.
+    """
+    code = text.strip().upper()
+    if code in valid_iso3:
+        return code
+    found = _match(text.strip())
+    if found.iso3 in valid_iso3:
+        return found.iso3
+    if found.iso3 is not None:
+        raise ValueError(f"{text!r} is {country_name(found.iso3)} ({found.iso3}), which this "
+                         "app has no data for")
+    if found.ambiguous:
+        options = " or ".join(f"{country_name(c)} ({c})" for c in found.candidates[:4])
+        raise ValueError(f"{text!r} could be {options}: write the country's name or ISO3 code")
+    near = [c for c in _close(text) if c in valid_iso3] if hint else []
+    hint = (f"; did you mean {' or '.join(f'{country_name(c)} ({c})' for c in near)}?"
+            if near else "")
+    raise ValueError(f"{text!r} is not a country we know{hint}")
+
 
 class _Site(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     site_name: str = Field(min_length=1, max_length=200)
-    country: str | None = None
+    city: str | None = Field(default=None, max_length=200)
+    country: str | None = Field(default=None, max_length=200)
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     historic_rate: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-
-    @field_validator("country")
-    @classmethod
-    def _iso3(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = value.strip().upper()
-        if len(code) != 3 or not code.isalpha():
-            raise ValueError("must be a 3-letter ISO3 code such as BRA")
-        return code
 
 
 def _rename(frame: pd.DataFrame) -> pd.DataFrame:
@@ -91,7 +242,7 @@ def parse_site_list(data: bytes, valid_iso3: Collection[str]) -> pd.DataFrame:
     has_coords = {"latitude", "longitude"} <= set(frame.columns)
     if "site_name" not in frame.columns or not ("country" in frame.columns or has_coords):
         raise SiteListError([
-            "columns: need 'site_name' and either 'country' (ISO3) or 'latitude' and "
+            "columns: need 'site_name' and either 'country' (a name or code) or 'latitude' and "
             f"'longitude'; found {', '.join(map(str, frame.columns)) or 'none'}"])
     if len(frame) == 0:
         raise SiteListError(["the file has a header but no sites"])
@@ -114,10 +265,17 @@ def parse_site_list(data: bytes, valid_iso3: Collection[str]) -> pd.DataFrame:
                 field = ".".join(str(p) for p in err["loc"])
                 problems.append(f"row {i}, {field}: {err['msg']}")
             continue
+        if site.country is not None and site.country.strip():
+            try:
+                site.country = country_code(site.country, valid_iso3,
+                                            hint=len(problems) < MAX_PROBLEMS_SHOWN)
+            except ValueError as exc:
+                problems.append(f"row {i}, country: {exc}")
+                continue
+        else:
+            site.country = None
         if site.country is None and (site.latitude is None or site.longitude is None):
-            problems.append(f"row {i}: give a country code or both latitude and longitude")
-        elif site.country is not None and site.country not in valid_iso3:
-            problems.append(f"row {i}, country: unknown code {site.country!r}")
+            problems.append(f"row {i}: give a country or both latitude and longitude")
         records.append(site.model_dump())
     if problems:
         raise SiteListError(problems)

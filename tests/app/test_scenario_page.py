@@ -229,7 +229,7 @@ def test_a_bad_site_list_lists_every_problem(app):
     app.file_uploader(key="scenario_site_file").set_value(("sites.csv", data, "text/csv"))
     run(app)
     text = errors(app)
-    assert "row 1, country: unknown code 'XXX'" in text and "row 2, site_name" in text
+    assert "row 1, country: 'XXX' is not a country we know" in text and "row 2, site_name" in text
     assert sites_of(app) == {"BRA": 14, "MEX": 10, "ARG": 8, "COL": 6}
 
 

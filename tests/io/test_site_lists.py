@@ -12,6 +12,7 @@ from footprint.io import site_lists
 from footprint.io.scenario_csv import scenario_to_csv
 
 VALID = {"BRA", "USA", "JPN", "FRA", "IND"}
+WIDE = VALID | {"KOR", "PRK", "CZE", "TUR", "RUS", "GBR", "DEU", "COD", "COG", "CIV", "XKX"}
 
 
 def test_valid_list_with_codes_and_coordinates(con):
@@ -41,11 +42,11 @@ def test_every_problem_is_listed_with_its_row():
     with pytest.raises(SiteListError) as exc:
         site_lists.parse_site_list(data, VALID)
     text = "\n".join(exc.value.problems)
-    assert "row 1, country: unknown code 'XXX'" in text
+    assert "row 1, country: 'XXX' is not a country we know" in text
     assert "row 2, site_name" in text
     assert "row 3, latitude" in text
     assert "row 4, historic_rate" in text
-    assert "row 5: give a country code or both latitude and longitude" in text
+    assert "row 5: give a country or both latitude and longitude" in text
     assert "row 6, historic_rate: 'abc' is not a number" in text
 
 
@@ -123,3 +124,65 @@ def test_many_bad_rows_give_at_most_fifty_problems_and_a_count():
         site_lists.parse_site_list(data, VALID)
     assert len(err.value.problems) == MAX_PROBLEMS_SHOWN + 1
     assert err.value.problems[-1] == "… and 350 more problems"
+
+
+@pytest.mark.parametrize(("written", "iso3"), [
+    ("Brazil", "BRA"), ("Brasil", "BRA"), ("brazil ", "BRA"), ("BR", "BRA"), ("bra", "BRA"),
+    ("076", "BRA"),  # ISO 3166 numeric
+    ("United States", "USA"), ("USA", "USA"), ("U.S.", "USA"), ("U.S.A.", "USA"),
+    ("United States of America", "USA"), ("US", "USA"),
+    ("Korea, Republic of", "KOR"), ("South Korea", "KOR"),
+    ("Republic of Korea", "KOR"),  # pycountry's search_fuzzy gives North Korea
+    ("North Korea", "PRK"),
+    ("Czech Republic", "CZE"), ("Czechia", "CZE"),
+    ("Türkiye", "TUR"), ("Turkiye", "TUR"), ("Turkey", "TUR"),
+    ("Russia", "RUS"), ("Russian Federation", "RUS"),
+    ("United Kingdom", "GBR"), ("UK", "GBR"), ("England", "GBR"), ("Great Britain", "GBR"),
+    ("Deutschland", None), ("Germany", "DEU"),
+    ("Democratic Republic of the Congo", "COD"), ("DR Congo", "COD"), ("Congo", "COG"),
+    ("Republic of the Congo", "COG"),
+    ("Côte d'Ivoire", "CIV"), ("Cote d'Ivoire", "CIV"), ("Ivory Coast", "CIV"),
+    ("Kosovo", "XKX"),  # the World Bank's code, not in ISO 3166
+])
+def test_countries_are_read_as_people_write_them(written, iso3):
+    if iso3 is None:
+        with pytest.raises(ValueError, match="is not a country we know"):
+            site_lists.country_code(written, WIDE)
+    else:
+        assert site_lists.country_code(written, WIDE) == iso3
+
+
+def test_a_wrong_country_is_quoted_with_its_close_matches():
+    data = ("site_name,country\n" + "A,Brazil\n" * 6 + "G,Brasil?\nH,Korea\nI,Taiwan\n"
+            "J,Paris\n").encode()
+    with pytest.raises(SiteListError) as exc:
+        site_lists.parse_site_list(data, WIDE)
+    assert exc.value.problems == [
+        "row 7, country: 'Brasil?' is not a country we know; did you mean Brazil (BRA)?",
+        "row 8, country: 'Korea' could be South Korea (KOR) or North Korea (PRK): write the "
+        "country's name or ISO3 code",
+        "row 9, country: 'Taiwan' is Taiwan (TWN), which this app has no data for",
+        "row 10, country: 'Paris' is not a country we know",  # a city, not guessed
+    ]
+
+
+def test_a_list_with_country_names_cities_and_rates_is_read(con):
+    data = ("Site,Town,Country,Rate\n"
+            "Hospital das Clínicas,São Paulo,Brasil,0.8\n"
+            "Mass General,Boston,United States,\n"
+            "Keio,Tokyo,JP,1.1\n").encode()
+    parsed = site_lists.parse_site_list(data, VALID)
+    assert parsed["country"].tolist() == ["BRA", "USA", "JPN"]
+    assert parsed["city"].tolist() == ["São Paulo", "Boston", "Tokyo"]
+    assert parsed["historic_rate"].tolist()[::2] == [0.8, 1.1]
+    located = site_lists.locate(con, parsed)
+    assert located["iso3"].tolist() == ["BRA", "USA", "JPN"]
+
+
+def test_a_country_name_that_disagrees_with_the_coordinates_is_a_mismatch(con):
+    parsed = site_lists.parse_site_list(
+        b"site_name,country,latitude,longitude\nX,France,35.68,139.69\nY,Japan,35.68,139.69\n",
+        VALID)
+    located = site_lists.locate(con, parsed)
+    assert located["mismatch"].tolist() == [True, False]
+    assert located.loc[0, "located_country"] == "JPN" and located.loc[0, "iso3"] == "FRA"
