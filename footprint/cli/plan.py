@@ -1,8 +1,10 @@
-"""``forecast`` and ``export``: a scenario's enrollment forecast and its analyst CSV."""
+"""``forecast``, ``reforecast`` and ``export``: a scenario's enrollment forecast, its update
+from actual enrollment, and its analyst CSV."""
 
 from __future__ import annotations
 
 import argparse
+import math
 
 from footprint.assumptions import DEFAULT_N_SIMS
 from footprint.cli.common import (
@@ -24,6 +26,25 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
     n_sims = check_sims(args.sims)
     resolved = planning.resolve_with_model(inputs, scenario)
     result = forecast.forecast(resolved, args.method, n_sims=n_sims)
+    return _forecast_output(args, scenario, resolved, result)
+
+
+def _months(value: float) -> str:
+    return f"{value:.1f}" if math.isfinite(value) else "not reached"
+
+
+def _milestones_json(result) -> list[dict]:
+    return [{"scope": m.scope, "milestone": m.milestone, "p10": finite_json(m.p10),
+             "p50": finite_json(m.p50), "p90": finite_json(m.p90)} for m in result.milestones]
+
+
+def _funnel_json(funnel) -> dict:
+    return {k: {"screened": v[0], "randomised": v[1], "completing": v[2]}
+            for k, v in funnel.items()}
+
+
+def _forecast_output(args: argparse.Namespace, scenario, resolved, result,
+                     extra: dict | None = None) -> str:
     p10, p50, p90 = (finite_json(float(m)) for m in result.months_to_target)
     countries = [
         {"iso3": c.iso3, "sites": c.sites, "rate": c.rate, "rate_shape": c.rate_shape,
@@ -43,14 +64,27 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
         "total_cost_at_p50": result.total_cost_at_p50,
         "countries": countries,
         "warnings": list(result.warnings),
+        "target_kind": resolved.target_kind,
+        "funnel_at_p50": _funnel_json(result.funnel),
+        "milestones": _milestones_json(result),
+        **(extra or {}),
     }
     if args.json:
         return to_json(out)
-    lines = [f"{scenario.name}: {scenario.target_patients} patients",
-             f"months to target P10/P50/P90: {p10} / {p50} / {p90}"]
-    lines += [f"  {c.iso3}: {c.sites} sites, "
-              f"{result.patients_at_p50.get(c.iso3, float('nan')):.0f} patients at P50"
-              for c in resolved.countries]
+    q = result.months_to_target
+    lines = [f"{scenario.name}: {result.target_patients} patients ({resolved.target_kind})",
+             f"months to target P10/P50/P90: {_months(q[0])} / {_months(q[1])} / "
+             f"{_months(q[2])}"]
+    for c in resolved.countries:
+        funnel = result.funnel.get(c.iso3)
+        if funnel is None:
+            continue
+        lines.append(f"  {c.iso3}: {c.sites} sites, {funnel[0]:,.0f} screened -> "
+                     f"{funnel[1]:,.0f} randomised -> {funnel[2]:,.0f} completing at P50")
+    if result.milestones:
+        lines.append("milestones [months] P10 / P50 / P90:")
+        lines += [f"  {m.scope} {m.milestone.replace('_', ' ')}: {_months(m.p10)} / "
+                  f"{_months(m.p50)} / {_months(m.p90)}" for m in result.milestones]
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
 

@@ -7,9 +7,31 @@ days. Each site ``i`` of country ``c``:
 - opens at ``u_i`` drawn from a gamma distribution with the country's start-up mean and sd
   (days converted to months); sd 0 (or mean 0) means every site opens exactly at the mean;
 - with probability ``never_activate_share`` never opens;
-- recruits at ``lambda_i ~ Gamma(shape alpha = rate_shape, rate beta = alpha / rate)``, i.e.
-  mean ``rate`` [patients/site/month], with no further adjustment;
-- has recruited ``n_i(t) ~ Poisson(lambda_i * max(0, t - u_i))`` by time ``t``.
+- screens at ``lambda_i ~ Gamma(shape alpha = rate_shape, rate beta = alpha / rate)``, i.e.
+  mean ``rate`` [patients screened/site/month], times the country's mean-rate multiplier ``M_c``
+  (below);
+- has screened ``n_i(t) ~ Poisson(lambda_i * max(0, t - u_i))`` by time ``t``.
+
+Screen failure and dropout thin the screened process: each screened patient is randomised
+with probability ``r = 1 - screen_fail_share`` and then completes with probability
+``1 - dropout_share``, independently. Thinning a Poisson process of intensity ``lambda`` by a
+probability ``s`` gives a Poisson process of intensity ``s lambda``, and ``s lambda ~
+Gamma(alpha, beta / s)``: the randomised (and the completing) patients follow the same
+Poisson-gamma model with the mean rate scaled by ``s``. The forecast simulates the patients
+the target counts (``target_kind``): randomised (``s = r``) or evaluable
+(``s = r (1 - dropout_share)``); ``ForecastResult.funnel`` gives screened -> randomised ->
+completing. Pool caps count patients *screened*: the closed form caps the screened mean (as
+before) and thins it; the Monte Carlo stops a country's counted patients at
+``floor(s x pool)``, the expected count when the pool is screened out (exact when ``s`` is 1;
+otherwise off by a relative ``1/sqrt(pool)`` at most, negligible for the pools of the
+patient funnel).
+
+Uncertainty of the mean rate (Mountain & Sherlock 2022; Urbas & Sherlock 2022): with
+``rate_cv > 0`` a country's site rates are all multiplied by ``M_c ~ Gamma(1/cv^2, 1/cv^2)``
+(mean 1, coefficient of variation ``cv``), drawn once per simulated trial; ``rate_cv`` 0 is
+the model without it, draw for draw. The closed form keeps the gamma approximation of
+``Lambda`` with the exact moments: the mean is unchanged and a country's variance becomes
+``(1 + cv^2)(var + mu^2) - mu^2``.
 
 The trial total ``n(t)`` is a Poisson process with random cumulative intensity
 ``Lambda(t) = sum_i lambda_i max(0, t - u_i)``, piecewise linear and convex in ``t``. A country
@@ -42,8 +64,9 @@ Two methods (:data:`METHODS`):
     follow it, so adding a site never delays any simulated trial on the exact path.
 
 ``"closed_form"``
-    ``Lambda(t)`` approximated by a gamma with the exact mean and variance, which makes
-    ``n(t)`` negative binomial; ``P(T_N <= t) = P(n(t) >= N)`` is inverted by bisection.
+    ``Lambda(t)`` of the counted patients approximated by a gamma with the exact mean and
+    variance (thinning and ``rate_cv`` included, above), which makes ``n(t)`` negative
+    binomial; ``P(T_N <= t) = P(n(t) >= N)`` is inverted by bisection.
     The start-up distribution and never-activation are integrated exactly into the moments
     (``E[(t-u)^+]`` and ``E[((t-u)^+)^2]`` of a gamma ``u`` have closed forms). Pool caps are
     a heuristic here: a country's mean is capped at its pool and its variance scaled down.
@@ -113,6 +136,38 @@ _SITE_TRIAL_BYTES: Final = 40  # per site and trial of a chunk: u, lam, bins, id
 _GRID_ELEMENT_BYTES: Final = 32  # per (trial, group, month) element of a block's grids
 _Q_E, _Q_CURVE, _Q_GRID, _Q_BRIDGE = 10, 11, 12, 13  # stream ids of trial-level quantities
 _Q_START, _Q_NEVER, _Q_RATE = 1, 2, 3  # stream ids of site-level quantities
+_Q_CV, _Q_FPI = 4, 5  # stream ids of country-level quantities (new streams: old ones unchanged)
+
+MILESTONES: Final = ("first_site_open", "sites_50pct_open", "sites_90pct_open",
+                     "first_patient_in", "last_patient_in")
+"""Milestones of :attr:`ForecastResult.milestones`, in order: the first, 50 % and 90 % of
+the *planned* sites open (a site that never opens never counts), the first patient
+randomised, the last patient in (the target reached; the same for every country, since
+recruitment stops everywhere then)."""
+TRIAL: Final = "trial"
+"""The ``scope`` of a trial-level milestone (else the country's iso3)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """One milestone with its P10/P50/P90 [months from the start]; ``inf`` = not reached
+    within the horizon in that share of simulated trials.
+
+    Parameters
+    ----------
+    scope : str
+        ``"trial"`` or an iso3.
+    milestone : str
+        One of :data:`MILESTONES`.
+    p10, p50, p90 : float
+        [months]
+    """
+
+    scope: str
+    milestone: str
+    p10: float
+    p50: float
+    p90: float
 
 
 # --- Results -----------------------------------------------------------------------------------
@@ -154,6 +209,11 @@ class ForecastResult:
     capped_countries : tuple of str
         Countries whose pool cap bound before the target in at least 1 % of trials.
     warnings : tuple of str
+    milestones : tuple of Milestone
+        Trial first, then each country with sites (Monte Carlo; empty for the closed form).
+    funnel : dict
+        iso3 and ``"total"`` -> (screened, randomised, completing), expected patients at
+        ``patients_at_months`` [patients].
     """
 
     scenario_name: str
@@ -176,6 +236,8 @@ class ForecastResult:
     prob_by_deadline: float | None
     capped_countries: tuple[str, ...]
     warnings: tuple[str, ...]
+    milestones: tuple[Milestone, ...] = ()
+    funnel: dict[str, tuple[float, float, float]] = field(default_factory=dict, hash=False)
 
     @property
     def p10(self) -> float:
@@ -216,14 +278,26 @@ class _Params:
     start_mean: np.ndarray  # [months]
     start_sd: np.ndarray  # [months]
     never: np.ndarray  # [0-1)
-    cap: np.ndarray  # [patients], floor of the pool, inf when uncapped
+    cap: np.ndarray  # [patients screened], floor of the pool, inf when uncapped
     key: tuple[int, ...]
+    share: np.ndarray  # [0-1] share of screened patients the target counts
+    randomised: np.ndarray  # [0-1] share of screened patients randomised
+    cv: np.ndarray  # [-] coefficient of variation of the mean-rate multiplier
 
     def with_sites(self, sites: np.ndarray) -> _Params:
-        return _Params(
-            self.iso3, np.asarray(sites), self.rate, self.shape, self.start_mean,
-            self.start_sd, self.never, self.cap, self.key,
-        )
+        return replace(self, sites=np.asarray(sites))
+
+    @property
+    def thinned(self) -> bool:
+        """Whether any country thins its screened patients or has an uncertain mean rate."""
+        return bool(np.any(self.share != 1.0) or np.any(self.cv > 0))
+
+    @property
+    def counted_cap(self) -> np.ndarray:
+        """Cap of the counted patients [patients]: ``floor(share x pool)`` (module notes)."""
+        if not np.any(self.share != 1.0):
+            return self.cap
+        return np.floor(self.share * self.cap)
 
 
 def _iso_key(iso3: str) -> int:
@@ -251,6 +325,9 @@ def model_params(resolved: ResolvedScenario) -> _Params:
             dtype=float,
         ),
         key=tuple(_iso_key(c.iso3) for c in cs),
+        share=np.array([resolved.counted_share(c) for c in cs], dtype=float),
+        randomised=np.array([c.randomised_share for c in cs], dtype=float),
+        cv=np.array([c.rate_cv for c in cs], dtype=float),
     )
 
 
@@ -325,6 +402,23 @@ def country_moments(
     return mu, var
 
 
+def counted_moments(
+    t: np.ndarray, p: _Params, sites: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of each country's intensity of *counted* patients at ``t``.
+
+    The screened moments of :func:`country_moments` (pools capped there), thinned by the
+    counted share ``s`` (mean x s, variance x s^2) and widened by the mean-rate multiplier:
+    ``(1 + cv^2)(var + mu^2) - mu^2``. Shapes as in :func:`country_moments`.
+    """
+    mu, var = country_moments(t, p, sites)
+    if not p.thinned:
+        return mu, var
+    mu, var = mu * p.share, var * p.share**2
+    cv2 = p.cv**2
+    return mu, var + cv2 * (var + mu**2)
+
+
 def _prob_at_least(target: int, mu: np.ndarray, var: np.ndarray) -> np.ndarray:
     """P(n >= target) for n ~ Poisson(Gamma(mean mu, variance var)) = negative binomial."""
     mu = np.asarray(mu, dtype=float)
@@ -344,7 +438,7 @@ def _prob_at_least(target: int, mu: np.ndarray, var: np.ndarray) -> np.ndarray:
 
 
 def _cf_prob(t: np.ndarray, p: _Params, target: int, sites: np.ndarray | None = None) -> np.ndarray:
-    mu, var = country_moments(t, p, sites)
+    mu, var = counted_moments(t, p, sites)
     return _prob_at_least(target, mu.sum(axis=1), var.sum(axis=1))
 
 
@@ -447,6 +541,7 @@ def check_horizon(horizon_months: int | None) -> int | None:
 def _country_outputs(
     resolved: ResolvedScenario, patients: dict[str, float]
 ) -> tuple[dict[str, float | None], float | None, list[str]]:
+    """Costs per country from the expected *randomised* patients [currency]."""
     cost: dict[str, float | None] = {}
     missing = []
     for c in resolved.countries:
@@ -478,11 +573,13 @@ def _common_warnings(resolved: ResolvedScenario, p: _Params, horizon: int) -> li
         warnings.append("the scenario has no site: the target is never reached")
     finite = np.isfinite(p.cap)
     if np.any(finite) and np.all(finite | (p.sites == 0)):
-        pooled = float(np.sum(np.where(p.sites > 0, p.cap, 0.0)))
+        pooled = float(np.sum(np.where(p.sites > 0, p.counted_cap, 0.0)))
         if pooled < resolved.target_patients:
+            counted = "" if not np.any(p.share != 1.0) else f" ({resolved.target_kind})"
             warnings.append(
-                f"the eligible pools of the countries with sites total {pooled:g} patients, "
-                f"below the target {resolved.target_patients}: the target is never reached"
+                f"the eligible pools of the countries with sites total {pooled:g} "
+                f"patients{counted}, below the target {resolved.target_patients}: the "
+                "target is never reached"
             )
     return warnings
 
@@ -504,7 +601,7 @@ def forecast_closed_form(
     horizon = check_horizon(horizon_months) or auto_horizon(resolved, p, deadline)
     quants = [float(closed_form_quantile(q, p, target, hi=horizon)[0]) for q in QUANTILES]
     months = np.arange(horizon + 1)
-    mu_c, var_c = country_moments(months.astype(float), p)
+    mu_c, var_c = counted_moments(months.astype(float), p)
     mu, var = mu_c.sum(axis=1), var_c.sum(axis=1)
     curves = []
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -515,10 +612,10 @@ def forecast_closed_form(
             po = stats.poisson.ppf(q, mu)
             curve = np.where(mu <= 0, 0.0, np.where(np.isfinite(k) & (k < 1e10), nb, po))
             curves.append(curve)
-    total_cap = float(np.sum(np.where(p.sites > 0, p.cap, 0.0)))
+    total_cap = float(np.sum(np.where(p.sites > 0, p.counted_cap, 0.0)))
     curves = [np.minimum(c, total_cap) for c in curves]
     at = quants[1] if math.isfinite(quants[1]) else float(horizon)
-    mu_at, _ = country_moments(np.array([at]), p)
+    mu_at, _ = counted_moments(np.array([at]), p)
     patients = {iso3: float(mu_at[0, i]) for i, iso3 in enumerate(p.iso3)}
     warnings = []
     if np.any(np.isfinite(p.cap) & (p.sites > 0)):
@@ -527,7 +624,8 @@ def forecast_closed_form(
         warnings.append(f"P90 of the time to target is beyond the {horizon}-month horizon")
     capped = tuple(
         iso3 for i, iso3 in enumerate(p.iso3)
-        if p.sites[i] > 0 and math.isfinite(p.cap[i]) and mu_at[0, i] >= p.cap[i] * 0.999
+        if p.sites[i] > 0 and math.isfinite(p.cap[i])
+        and mu_at[0, i] >= p.counted_cap[i] * 0.999
     )
     prob_deadline = (
         None
@@ -556,10 +654,13 @@ def _result(
     prob_deadline: float | None,
     capped: Sequence[str],
     extra_warnings: Sequence[str],
+    milestones: Sequence[Milestone] = (),
 ) -> ForecastResult:
-    """Assemble a :class:`ForecastResult` (both methods): costs at the median, then the
-    warnings every method shares, then the method's own."""
-    cost, total_cost, cost_warnings = _country_outputs(resolved, patients)
+    """Assemble a :class:`ForecastResult` (both methods): the funnel and costs at the median,
+    then the warnings every method shares, then the method's own."""
+    funnel = _funnel(resolved, p, patients)
+    randomised = {iso3: f[1] for iso3, f in funnel.items()}
+    cost, total_cost, cost_warnings = _country_outputs(resolved, randomised)
     warnings = _common_warnings(resolved, p, horizon) + cost_warnings + list(extra_warnings)
     return ForecastResult(
         scenario_name=resolved.name,
@@ -582,7 +683,25 @@ def _result(
         prob_by_deadline=prob_deadline,
         capped_countries=tuple(capped),
         warnings=tuple(warnings),
+        milestones=tuple(milestones),
+        funnel=funnel,
     )
+
+
+def _funnel(resolved: ResolvedScenario, p: _Params,
+            counted: dict[str, float]) -> dict[str, tuple[float, float, float]]:
+    """Expected screened, randomised and completing patients from the counted ones."""
+    out = {}
+    for i, c in enumerate(resolved.countries):
+        screened = counted[c.iso3] / p.share[i] if p.share[i] != 1.0 else counted[c.iso3]
+        randomised = screened * p.randomised[i] if p.randomised[i] != 1.0 else screened
+        out[c.iso3] = (screened, randomised, randomised * (1.0 - c.dropout_share))
+    out[TRIAL_TOTAL] = tuple(float(sum(f[k] for f in out.values())) for k in range(3))
+    return out
+
+
+TRIAL_TOTAL: Final = "total"
+"""The key of the trial's totals in :attr:`ForecastResult.funnel`."""
 
 
 # --- Monte Carlo -------------------------------------------------------------------------------
@@ -620,8 +739,48 @@ def _sample_sites(
             closed = _rng(seed, p.key[i], _Q_NEVER, chunk).random((m, n)) < p.never[i]
             u[rows][closed] = _NEVER_MONTHS
         _rng(seed, p.key[i], _Q_RATE, chunk).standard_gamma(p.shape[i], size=(m, n), out=lam[rows])
-        lam[rows] *= p.rate[i] / p.shape[i]
+        lam[rows] *= p.rate[i] * p.share[i] / p.shape[i]  # counted patients: thinned
+        if p.cv[i] > 0:
+            k = 1.0 / p.cv[i] ** 2
+            multiplier = _rng(seed, p.key[i], _Q_CV, chunk).standard_gamma(k, size=n) / k
+            lam[rows] *= multiplier[None, :]
     return u, lam
+
+
+def _milestone_draws(p: _Params, order: Sequence[int], u: np.ndarray, lam: np.ndarray,
+                    seed: int, chunk: int, out: np.ndarray) -> None:
+    """Per trial: the first, 50 % and 90 % of the planned sites open and the first patient
+    randomised [months], per country (``out[:, i]``) and for the trial (``out[:, -1]``).
+
+    ``u`` and ``lam`` (counted patients) have shape (sites, n), laid out in ``order``. The
+    first randomisation in a country is ``Lambda_c^{-1}(E)``, ``E ~ Exp(1)``, with the
+    randomised intensity ``Lambda_c(t) = max_k (A_k t - B_k)`` over the prefixes of its sites
+    sorted by opening (exact); the trial's is the earliest of its countries'.
+    """
+    n = u.shape[1]
+    out[:] = np.inf
+    row = 0
+    for i in order:
+        m = int(p.sites[i])
+        rows = slice(row, row + m)
+        row += m
+        order_u = np.argsort(u[rows], axis=0)
+        us = np.take_along_axis(u[rows], order_u, axis=0)
+        for j, share in enumerate((0.0, 0.5, 0.9)):
+            out[:, i, j] = us[max(0, math.ceil(share * m) - 1)]
+        ls = np.take_along_axis(lam[rows], order_u, axis=0) * (p.randomised[i] / p.share[i])
+        e = _rng(seed, p.key[i], _Q_FPI, chunk).standard_exponential(n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cand = (e[None, :] + np.cumsum(ls * us, axis=0)) / np.cumsum(ls, axis=0)
+        out[:, i, 3] = np.nanmin(np.where(us < _NEVER_MONTHS, cand, np.inf), axis=0)
+    total = u.shape[0]
+    if total:
+        ks = sorted({max(0, math.ceil(share * total) - 1) for share in (0.0, 0.5, 0.9)})
+        part = np.partition(u, ks, axis=0)
+        for j, share in enumerate((0.0, 0.5, 0.9)):
+            out[:, -1, j] = part[max(0, math.ceil(share * total) - 1)]
+    out[:, -1, 3] = out[:, :-1, 3].min(axis=1)
+    out[out >= _NEVER_MONTHS] = np.inf
 
 
 def _open_sums(
@@ -726,15 +885,16 @@ class _Groups:
 
 def _groups(p: _Params) -> _Groups:
     with_sites = [i for i in range(len(p.iso3)) if p.sites[i] > 0]
-    uncapped = tuple(i for i in with_sites if not math.isfinite(p.cap[i]))
-    capped = [(i,) for i in with_sites if math.isfinite(p.cap[i])]
+    counted_cap = p.counted_cap
+    uncapped = tuple(i for i in with_sites if not math.isfinite(counted_cap[i]))
+    capped = [(i,) for i in with_sites if math.isfinite(counted_cap[i])]
     members = ([uncapped] if uncapped else []) + capped
     order = tuple(i for grp in members for i in grp)
     sizes = [int(sum(p.sites[i] for i in grp)) for grp in members]
     site_group = np.repeat(np.arange(len(members)), sizes).astype(np.intp)
     starts = (np.cumsum(sizes, dtype=np.intp) - np.asarray(sizes, dtype=np.intp)).astype(np.intp)
     cap = np.array(
-        [p.cap[grp[0]] if grp != uncapped else np.inf for grp in members], dtype=float
+        [counted_cap[grp[0]] if grp != uncapped else np.inf for grp in members], dtype=float
     )
     return _Groups(order, site_group, starts, cap, tuple(members))
 
@@ -816,7 +976,7 @@ def _check_n_sims(n_sims: int) -> int:
 def _choose_path(p: _Params, target: int, path: str) -> str:
     if path not in MC_PATHS:
         raise ValueError(f"unknown path {path!r}; allowed: {', '.join(MC_PATHS)}")
-    binding = bool(np.any((p.sites > 0) & (p.cap < target)))
+    binding = bool(np.any((p.sites > 0) & (p.counted_cap < target)))
     if path == PATH_EXACT and binding:
         raise ValueError(
             "path 'exact_inversion' cannot honour a pool cap below the target; "
@@ -882,11 +1042,14 @@ def _simulate(
     path: str,
     want_curve: bool,
     workers: int = 1,
+    milestones: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray, _Groups]:
     """Run the simulation; returns times, totals per month, mean capped counts, cap hits.
 
     Chunks run on ``workers`` threads (numpy releases the GIL in the heavy loops); every
-    chunk has its own random streams, so the numbers do not depend on ``workers``.
+    chunk has its own random streams, so the numbers do not depend on ``workers``. A
+    ``milestones`` array of shape (n_sims, countries + 1, 4) is filled with the milestone
+    draws of :func:`_milestone_draws` (country index as in ``p``, the trial last).
     """
     grp = _groups(p)
     n_groups = len(grp.members)
@@ -899,6 +1062,10 @@ def _simulate(
         counts_sum = np.zeros((n_groups, horizon + 1))
         hits = np.zeros(n_groups, dtype=np.int64)
         u, lam = _sample_sites(p, grp.order, seed, chunk, n)  # (sites, n)
+        if milestones is not None and start < milestones.shape[0]:
+            k = min(n, milestones.shape[0] - start)
+            _milestone_draws(p, grp.order, u[:, :k], lam[:, :k], seed, chunk,
+                             milestones[start : start + k])
         gamma_n = None
         if path == PATH_EXACT:
             gamma_n = _rng(seed, 0, _Q_E, chunk).standard_gamma(float(target), size=n)
@@ -1006,6 +1173,7 @@ def forecast_monte_carlo(
     horizon_months: int | None = None,
     path: str = PATH_AUTO,
     workers: int | None = None,
+    with_milestones: bool = True,
 ) -> ForecastResult:
     """Forecast by vectorised Monte Carlo simulation (see the module docstring).
 
@@ -1021,6 +1189,10 @@ def forecast_monte_carlo(
         the target.
     workers : int, optional
         Threads; default :data:`DEFAULT_WORKERS`. The numbers do not depend on it.
+    with_milestones : bool
+        Compute :attr:`ForecastResult.milestones` (they do not change the other numbers;
+        from the first trials that fit a quarter of
+        :data:`~footprint.assumptions.MAX_FORECAST_BYTES`, 161,000 for 25 countries).
     """
     p = model_params(resolved)
     target = resolved.target_patients
@@ -1028,9 +1200,12 @@ def forecast_monte_carlo(
     n_sims = _check_n_sims(n_sims)
     chosen = _choose_path(p, target, path)
     horizon = check_horizon(horizon_months) or auto_horizon(resolved, p, deadline)
+    # The milestones of at most a quarter of the memory budget's worth of trials.
+    kept = min(n_sims, MAX_FORECAST_BYTES // (4 * (len(p.iso3) + 1) * 4 * 8))
+    draws = np.empty((kept, len(p.iso3) + 1, 4)) if with_milestones else None
     times, totals, mean_counts, cap_hits, grp = _simulate(
         p, target, resolved.seed, n_sims, horizon, chosen, want_curve=True,
-        workers=_check_workers(workers),
+        workers=_check_workers(workers), milestones=draws,
     )
     assert totals is not None
     quants = _quantiles(times, QUANTILES)
@@ -1040,7 +1215,7 @@ def forecast_monte_carlo(
 
     # Expected patients per country at the median time: exact E[Lambda_c] for uncapped
     # countries; the simulated mean of the capped count, interpolated between months, else.
-    mu_at, _ = country_moments(np.array([at]), p)
+    mu_at, _ = counted_moments(np.array([at]), p)
     patients = {iso3: float(mu_at[0, i]) for i, iso3 in enumerate(p.iso3)}
     months = np.arange(horizon + 1, dtype=float)
     for g, members in enumerate(grp.members):
@@ -1070,11 +1245,28 @@ def forecast_monte_carlo(
                 + ", ".join(notes)
             )
     prob_deadline = None if deadline is None else float(np.mean(times <= deadline))
+    milestones = [] if draws is None else _milestones(p, draws, quants, horizon)
     return _result(
         resolved, p, method=METHOD_MONTE_CARLO, path=chosen, n_sims=n_sims, horizon=horizon,
         quants=quants, curves=curve, patients=patients, at=at,
         prob_deadline=prob_deadline, capped=capped, extra_warnings=warnings,
+        milestones=milestones,
     )
+
+
+def _milestones(p: _Params, draws: np.ndarray, quants: np.ndarray,
+                horizon: int) -> list[Milestone]:
+    """P10/P50/P90 of the milestone draws; past the horizon counts as not reached (inf)."""
+    draws[draws > horizon] = np.inf
+    q = _quantiles(draws, QUANTILES, axis=0)  # (3, countries + 1, 4)
+    last = tuple(float(v) for v in quants)
+    scopes = [(len(p.iso3), TRIAL)] + [(i, c) for i, c in enumerate(p.iso3) if p.sites[i] > 0]
+    out = []
+    for index, scope in scopes:
+        for j, name in enumerate(MILESTONES[:4]):
+            out.append(Milestone(scope, name, *(float(q[k, index, j]) for k in range(3))))
+        out.append(Milestone(scope, MILESTONES[4], *last))
+    return out
 
 
 def forecast(
