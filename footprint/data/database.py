@@ -4,7 +4,7 @@ Every source file is checked (present, readable, the contract's columns) and loa
 ``src_*`` table holding exactly the columns its :class:`SourceFile` lists, so a query that
 reads an undeclared column fails in the tests, never for a user; the numbered build queries
 in ``queries/build/`` then derive the model tables (countries, regions, indicator_values,
-subnational_units, cities).
+subnational_units, cities). The trial landscape's files are optional (:data:`LANDSCAPE_FILES`).
 
 :func:`open_database` keeps the result in ``data/.cache/`` (about 20 ms to open, against about
 1 s to build) and opens it read-only; :func:`build_database` builds it in memory (read-only by
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from footprint.data import queries, spatial
+from footprint.data import landscape, queries, spatial
 from footprint.errors import DataFileError
 from footprint.paths import DATA_DIR
 
@@ -83,6 +83,16 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
 )
 
 
+LANDSCAPE_FILES: tuple[SourceFile, ...] = (
+    SourceFile("src_aact_countries", landscape.REGISTRY_FILE, ("nct_id", "country", "removed")),
+    SourceFile("src_aact_studies", landscape.SAMPLE_FILE,
+               ("nct_id", "study_first_submitted_date")),
+    SourceFile("src_aact_names", landscape.NAMES_FILE, ("registry_name", "iso3", "note")),
+)
+"""The trial landscape's files: optional, a build without them (or with a malformed one) has
+an empty landscape whose ``landscape_meta.reason`` names the file (:mod:`~.landscape`)."""
+
+
 CACHE_DIR = ".cache"
 """Folder of ``data_dir`` that holds the built database (gitignored)."""
 
@@ -106,11 +116,37 @@ def _load_source(con: duckdb.DuckDBPyConnection, source: SourceFile, data_dir: P
 
 
 def _build(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    con.execute("SET enable_progress_bar = false")  # a slow build query would print one
     spatial.load(con)
     for source in SOURCE_FILES:
         _load_source(con, source, data_dir)
+    try:
+        for source in LANDSCAPE_FILES:
+            _load_source(con, source, data_dir)
+        landscape.prepare(con)
+    except DataFileError as exc:
+        landscape.prepare_unavailable(con, exc)
     for query in queries.load(BUILD_DIR).values():
         con.execute(query.sql)
+
+
+def check_landscape(data_dir: Path = DATA_DIR) -> dict:
+    """Load and prepare the trial landscape's files of ``data_dir`` as the build does, in a
+    scratch database; return its ``landscape_meta`` row (``make data`` runs it).
+
+    Raises
+    ------
+    DataFileError
+        A landscape file is missing, unreadable, empty, lacks a column or is malformed.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        for source in LANDSCAPE_FILES:
+            _load_source(con, source, data_dir)
+        landscape.prepare(con)
+        return con.table("landscape_meta").df().iloc[0].to_dict()
+    finally:
+        con.close()
 
 
 def build_database(data_dir: Path = DATA_DIR) -> duckdb.DuckDBPyConnection:
@@ -136,11 +172,18 @@ def database_path(data_dir: Path = DATA_DIR) -> Path:
         A source file cannot be read.
     """
     digest = hashlib.sha256(duckdb.__version__.encode())
-    inputs = [Path(__file__), *sorted(BUILD_DIR.glob("*.sql")),
+    inputs = [Path(__file__), Path(landscape.__file__), *sorted(BUILD_DIR.glob("*.sql")),
               *(data_dir / source.filename for source in SOURCE_FILES)]
     for path in inputs:
         with path.open("rb") as handle:
             digest.update(path.name.encode() + hashlib.file_digest(handle, "sha256").digest())
+    for path in (data_dir / source.filename for source in LANDSCAPE_FILES):  # optional files
+        if path.is_file():
+            with path.open("rb") as handle:
+                digest.update(path.name.encode() + hashlib.file_digest(handle, "sha256")
+                              .digest())
+        else:
+            digest.update(path.name.encode() + b"missing")
     return data_dir / CACHE_DIR / f"footprint-{digest.hexdigest()[:16]}.duckdb"
 
 

@@ -30,6 +30,11 @@ class ModelInputs:
         (data/country_gate.csv; a country without a row is not in the table).
     regulators : DataFrame indexed by iso3: the authority that approves trials, with source.
     region_members : dict region name -> list of ISO3.
+    landscape : DataFrame indexed by iso3: registered studies, the last-five-years estimate,
+        multinational share, studies per million (query ``landscape``); empty when the
+        landscape is unavailable (and by default, for hand-built inputs).
+    landscape_meta : Series: available, reason, snapshot, window and the year map's error
+        (query ``landscape_meta``); None for hand-built inputs (no landscape).
     age_sex : long frame (iso3, sex, age_low, age_high, population, share): 2025 population
         by sex and 5-year age group (UN WPP 2019; query ``population_age_sex``); a country
         with no rows has no WPP age data. Empty by default (hand-built inputs).
@@ -44,6 +49,9 @@ class ModelInputs:
     gate: pd.DataFrame
     regulators: pd.DataFrame
     region_members: dict[str, list[str]]
+    landscape: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["studies", "studies_recent", "multinational_share", "studies_per_million"]))
+    landscape_meta: pd.Series | None = None
     age_sex: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["iso3", "sex", "age_low", "age_high", "population", "share"]))
 
@@ -69,6 +77,8 @@ def load_inputs(con) -> ModelInputs:
         gate=queries.run(con, "country_gate").set_index("iso3"),
         regulators=queries.run(con, "regulators").set_index("iso3"),
         region_members=atlas.regions(con),
+        landscape=queries.run(con, "landscape").set_index("iso3"),
+        landscape_meta=queries.run(con, "landscape_meta").iloc[0],
         age_sex=queries.run(con, "population_age_sex"),
     )
 

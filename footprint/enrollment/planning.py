@@ -67,6 +67,7 @@ from footprint.enrollment.forecast import (
     check_horizon,
     check_target,
     closed_form_quantile,
+    counted_moments,
     country_moments,
     forecast,
     forecast_monte_carlo,
@@ -530,40 +531,26 @@ def _probit(prob: float, floor: float) -> float:
 
 
 class _Guide:
-    """Closed-form moments of the counted patients by the deadline, for any site counts.
+    """The forecast's closed form at the deadline, for many site counts at once.
 
-    A site of country ``c`` adds ``a_c`` to the mean and ``v_c`` to the variance of the
-    screened intensity by the deadline (exact, :func:`country_moments`); pools cap it as the
-    forecast's closed form does; thinning by the counted share scales the mean by ``s`` and
-    the variance by ``s**2``; a mean-rate multiplier with coefficient of variation ``cv``
-    makes the variance ``(1 + cv^2)(var + mu^2) - mu^2``. The count is then negative binomial.
+    :func:`counted_moments` gives the mean and variance of the counted patients' intensity
+    (pools capped on the screened, thinned by the counted share, widened by ``rate_cv``), so
+    the count is negative binomial; :func:`country_moments` the screened mean, which the pools
+    cap and the cost per randomised patient uses.
     """
 
     def __init__(self, base: ResolvedScenario, p, deadline: float,
                  rates: Mapping[str, np.ndarray]):
-        free = replace(p, cap=np.full(len(p.iso3), math.inf))
-        ones = np.ones(len(p.iso3), dtype=np.int64)
-        mu, var = country_moments(np.array([deadline]), free, ones)
-        self.a, self.v, self.cap = mu[0], var[0], p.cap
+        self.p, self.t = p, np.array([deadline])
         self.target = base.target_patients
-        self.share = np.array([base.counted_share(c) for c in base.countries])
-        self.randomised = np.array([c.randomised_share for c in base.countries])
-        self.cv2 = np.array([c.rate_cv for c in base.countries]) ** 2
-        self.open_months = self.a / p.rate
+        self.open_months = _open_months(p, deadline)
         self.rates = rates
 
-    def screened(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mu, var = rows * self.a, rows * self.v
-        over = mu > self.cap
-        scale = np.where(over, self.cap / np.where(over, mu, 1.0), 1.0)
-        return np.minimum(mu, self.cap), var * scale**2
-
-    def counted(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and variance of the counted intensity by the deadline, one per row."""
-        mu, var = self.screened(rows)
-        mu, var = mu * self.share, var * self.share**2
-        var = (1 + self.cv2) * (var + mu**2) - mu**2
-        return mu.sum(axis=1), var.sum(axis=1)
+    def moments(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Screened means per country (K, C); counted mean and variance per row (K,)."""
+        screened, _ = country_moments(self.t, self.p, rows)
+        mu, var = counted_moments(self.t, self.p, rows)
+        return screened, mu.sum(axis=1), var.sum(axis=1)
 
     def z(self, mu: np.ndarray, var: np.ndarray) -> np.ndarray:
         """Standardised margin of the count over the target (smooth where P is 0 or 1)."""
@@ -571,12 +558,12 @@ class _Guide:
             z = (mu - self.target) / np.sqrt(var + mu)
         return np.where(mu > 0, z, -np.inf)
 
-    def cost(self, rows: np.ndarray) -> np.ndarray:
+    def cost(self, rows: np.ndarray, screened: np.ndarray) -> np.ndarray:
         """Guide cost of each row up to the deadline (as :func:`plan_cost`) [currency]."""
         parts = {
             "site_startup_cost": rows.astype(float),
             "site_monthly_cost": rows * self.open_months,
-            "cost_per_patient": self.screened(rows)[0] * self.randomised,
+            "cost_per_patient": screened * self.p.randomised,
         }
         total = np.zeros(rows.shape[0])
         for name, values in self.rates.items():
@@ -599,9 +586,9 @@ class _Path:
             guide, caps, budget, by_cost, tick)
         self.rows = [start]
         self.added: list[int] = []
-        mu, var = guide.counted(start[None, :])
+        screened, mu, var = guide.moments(start[None, :])
         self.probs = [float(_nb_at_least(guide.target, mu, var)[0])]
-        self.now = (mu, guide.z(mu, var), guide.cost(start[None, :]))
+        self.now = (screened, mu, guide.z(mu, var), guide.cost(start[None, :], screened))
         self.ended = ""
 
     @property
@@ -623,20 +610,20 @@ class _Path:
             self.ended = f"the optimiser's limit of {MAX_OPTIMISER_STEPS:,} steps is reached"
         if self.ended:
             return False
-        screened, _ = self.guide.screened(s[None, :])
-        candidates = np.flatnonzero((s < self.caps) & (screened[0] < 0.999 * self.guide.cap))
+        screened_now, mu_now, z_now, cost_now = self.now
+        candidates = np.flatnonzero((s < self.caps)
+                                    & (screened_now[0] < 0.999 * self.guide.p.cap))
         if candidates.size == 0:
             self.ended = "every country is at its max sites or its eligible pool"
             return False
         rows = np.repeat(s[None, :], candidates.size, axis=0)
         rows[np.arange(candidates.size), candidates] += 1
-        mu, var = self.guide.counted(rows)
+        screened, mu, var = self.guide.moments(rows)
         z = self.guide.z(mu, var)
-        mu_now, z_now, cost_now = self.now
         gain = z - z_now if math.isfinite(z_now[0]) else mu - mu_now
         if not np.any(gain > 0):
             gain = mu - mu_now
-        cost = self.guide.cost(rows)
+        cost = self.guide.cost(rows, screened)
         score = gain
         if self.by_cost:
             extra = cost - cost_now
@@ -647,7 +634,8 @@ class _Path:
         self.added.append(int(candidates[best]))
         self.probs.append(float(_nb_at_least(self.guide.target, mu[best:best + 1],
                                              var[best:best + 1])[0]))
-        self.now = (mu[best:best + 1], z[best:best + 1], cost[best:best + 1])
+        pick = slice(best, best + 1)
+        self.now = (screened[pick], mu[pick], z[pick], cost[pick])
         return True
 
     def first_at(self, level: float, shift: float) -> int:
@@ -666,13 +654,11 @@ class _Path:
 def _hopeless(base: ResolvedScenario, p, may_have_sites: np.ndarray, deadline: float) -> str:
     """Why no plan among the allowed sites can reach the target by the deadline ("" if one
     may): pools too small for the target, or every allowed site opens after the deadline."""
-    counted = sum(
-        (math.inf if c.pool_cap is None else math.floor(c.pool_cap)) * base.counted_share(c)
-        for c, m in zip(base.countries, may_have_sites, strict=True) if m)
+    counted = float(np.sum(p.counted_cap[may_have_sites]))
     if counted < base.target_patients:
         return (f"the eligible pools of the countries that may get sites hold {counted:,.0f} "
-                f"patients the target counts (screened patients x the share randomised), "
-                f"below the target of {base.target_patients:,}: no number of sites reaches it")
+                f"patients {base.target_kind} (pools count patients screened), below the "
+                f"target of {base.target_patients:,}: no number of sites reaches it")
     allowed = np.flatnonzero(may_have_sites)
     fixed = all(p.start_sd[i] <= 0 or p.start_mean[i] <= 0 for i in allowed)
     earliest = int(allowed[np.argmin(p.start_mean[allowed])]) if allowed.size else -1

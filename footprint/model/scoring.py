@@ -4,6 +4,10 @@ Attractiveness [0-100] = weighted mean of the available scores
 ``pool_score`` (reachable patients on the log10 scale of :data:`POOL_SCORE_ANCHORS`),
 ``100 - friction_index`` and ``100 - infrastructure_risk``, with user weights normalised to
 sum to 1 (a missing score is dropped and the others re-weighted; ``score_components_used``).
+An optional fourth, ``experience_score`` (registered studies per million people on the log10
+scale of :data:`EXPERIENCE_SCORE_ANCHORS`), counts only while its weight is above 0, so the
+default weight 0 leaves every score exactly as with three. ``crowding`` (registered studies
+per 100,000 eligible patients) is an indicator, never scored.
 
 Risk tier (executive map): the mean of friction index and infrastructure risk, ``low`` below
 :data:`TIER_LOW_BELOW`, ``high`` from :data:`TIER_HIGH_FROM`, ``medium`` between; a gated
@@ -25,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from footprint.assumptions import (
+    DEFAULT_EXPERIENCE_WEIGHT,
+    EXPERIENCE_SCORE_ANCHORS,
     GATE_PENALTY_POINTS,
     POOL_SCORE_ANCHORS,
     SLOW_APPROVAL_DAYS,
@@ -39,28 +45,44 @@ from footprint.model.pool import Indication
 from footprint.model.scales import anchored
 
 SCORES = ("pool_score", "friction_score", "infrastructure_score")
+"""The scores every attractiveness weighs."""
+EXPERIENCE = "experience_score"
+"""The optional fourth score: counted only while its weight is above 0."""
+LANDSCAPE_COLUMNS = ("studies", "studies_recent", "multinational_share", "studies_per_million")
+"""What :func:`country_frame` takes from the trial landscape (``ModelInputs.landscape``)."""
+CROWDING_PER = 100_000
+"""Crowding counts registered studies per this many eligible patients."""
 TIERS = ("low", "medium", "high")
 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Relative importance of pool, friction and infrastructure [any non-negative scale]."""
+    """Relative importance of pool, friction, infrastructure and trial experience [any
+    non-negative scale]; trial experience counts only above 0."""
 
     pool: float = 1.0
     friction: float = 1.0
     infrastructure: float = 1.0
+    experience: float = DEFAULT_EXPERIENCE_WEIGHT
+
+    def components(self) -> tuple[str, ...]:
+        """The score columns these weights combine: :data:`SCORES`, then :data:`EXPERIENCE`
+        while its weight is above 0."""
+        return SCORES + ((EXPERIENCE,) if self.experience > 0 else ())
 
     def normalised(self) -> np.ndarray:
-        """The weights scaled to sum to 1.
+        """The weights of :meth:`components`, scaled to sum to 1.
 
         Raises
         ------
         ValueError
             A weight is negative or not finite, or all are zero.
         """
-        w = np.array([self.pool, self.friction, self.infrastructure], dtype=float)
-        if not np.all(np.isfinite(w)) or np.any(w < 0):
+        every = np.array([self.pool, self.friction, self.infrastructure, self.experience],
+                         dtype=float)
+        if not np.all(np.isfinite(every)) or np.any(every < 0):
             raise ValueError("weights must be finite and non-negative")
+        w = every[:len(self.components())]
         if w.sum() == 0:
             raise ValueError("at least one weight must be positive")
         return w / w.sum()
@@ -108,7 +130,8 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
                   eligibility_share: float = pool.DEFAULT_ELIGIBILITY_SHARE,
                   site_activation_days: float = friction.DEFAULT_SITE_ACTIVATION_DAYS,
                   ) -> pd.DataFrame:
-    """Every mapped country's funnel, start-up, friction, infrastructure, scores and tier.
+    """Every mapped country's funnel, start-up, friction, infrastructure, trial landscape,
+    scores, crowding and tier.
 
     Independent of the weights (about 0.1 s): compute it once per indication and
     assumption set, then :func:`score` it for each weight change.
@@ -118,9 +141,13 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
     fric = friction.friction_index(inputs, start)
     gates = gate(inputs)
     infra = infrastructure.infrastructure(inputs, gates["gated"])
-    out = inputs.countries.join([funnel, start, fric, infra, gates])
+    trials = inputs.landscape.reindex(inputs.countries.index)[list(LANDSCAPE_COLUMNS)]
+    out = inputs.countries.join([funnel, start, fric, infra, gates, trials.astype(float)])
     reach = out["reachable_patients"]
     out["pool_score"] = anchored(reach, *POOL_SCORE_ANCHORS)
+    out[EXPERIENCE] = anchored(out["studies_per_million"], *EXPERIENCE_SCORE_ANCHORS)
+    eligible = out["eligible_patients"].where(out["eligible_patients"] > 0)
+    out["crowding"] = out["studies"] / eligible * CROWDING_PER
     out["friction_score"] = 100 - out["friction_index"]
     out["infrastructure_score"] = 100 - out["infrastructure_risk"]
     out["flags"] = _flag_text(out)
@@ -133,7 +160,8 @@ def country_frame(inputs: ModelInputs, indication: str | Indication,
 
 
 def attractiveness(scores: pd.DataFrame, weights: Weights) -> tuple[pd.Series, pd.Series]:
-    """Weighted mean of the available scores [0-100] and how many were used."""
+    """Weighted mean of the available scores [0-100] (columns: ``weights.components()``)
+    and how many were used."""
     attr, used = weighted_mean_present(scores.to_numpy(dtype=float), weights.normalised())
     return pd.Series(attr, index=scores.index), pd.Series(used, index=scores.index)
 
@@ -146,8 +174,9 @@ def left_out(frame: pd.DataFrame, selection: list[str]) -> list[str]:
 
 def score(frame: pd.DataFrame, weights: Weights, selection: list[str],
           include_gated: bool = False) -> pd.DataFrame:
-    """The selected rows of a :func:`country_frame`, with attractiveness and rank (1 = best),
-    sorted by rank (then name).
+    """The selected rows of a :func:`country_frame`, with attractiveness, the components used
+    of those weighted (``score_components_used`` of ``score_components_total``) and rank
+    (1 = best), sorted by rank (then name).
 
     Parameters
     ----------
@@ -166,8 +195,8 @@ def score(frame: pd.DataFrame, weights: Weights, selection: list[str],
     gated = frame["gated"].to_numpy(dtype=bool)[pos]
     if not include_gated:
         pos, gated = pos[~gated], gated[~gated]
-    attr, used = weighted_mean_present(frame[list(SCORES)].to_numpy(dtype=float)[pos],
-                                       weights.normalised())
+    attr, used = weighted_mean_present(
+        frame[list(weights.components())].to_numpy(dtype=float)[pos], weights.normalised())
     attr = np.where(gated, np.maximum(attr - GATE_PENALTY_POINTS, 0.0), attr)
     rank = pd.Series(attr).rank(ascending=False, method="min").to_numpy()
     names = frame["name"].to_numpy()[pos]
@@ -175,6 +204,7 @@ def score(frame: pd.DataFrame, weights: Weights, selection: list[str],
     out = frame.take(pos[order])
     out["attractiveness"] = attr[order]
     out["score_components_used"] = used[order]
+    out["score_components_total"] = len(weights.components())
     out["rank"] = pd.array(rank[order], dtype="Int64")
     return out
 
@@ -194,7 +224,7 @@ def rank_stability(table: pd.DataFrame, weights: Weights, top_k: int = 5,
 
     Parameters
     ----------
-    table : rows of the selection with the :data:`SCORES` columns (and ``gated``: a gated
+    table : rows of the selection with the weights' score columns (and ``gated``: a gated
         row carries :data:`GATE_PENALTY_POINTS` in every draw, as in :func:`score`).
     concentration : Dirichlet concentration; larger = draws closer to ``weights``.
     """
@@ -202,8 +232,8 @@ def rank_stability(table: pd.DataFrame, weights: Weights, top_k: int = 5,
         raise ValueError("top_k and n_draws must be >= 1 and concentration > 0")
     rng = np.random.default_rng(seed)
     alpha = np.maximum(weights.normalised() * concentration, 1e-3)
-    draws = rng.dirichlet(alpha, size=n_draws)  # n_draws x 3
-    scores = table[list(SCORES)]
+    draws = rng.dirichlet(alpha, size=n_draws)  # n_draws x components
+    scores = table[list(weights.components())]
     present = scores.notna().to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         attr = (scores.fillna(0).to_numpy() @ draws.T) / (present @ draws.T)

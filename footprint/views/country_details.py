@@ -1,6 +1,7 @@
 """The details of one country (Explore's country tabs): its gate, patient funnel, regulatory
 start-up, friction and infrastructure components (each with its total), how its
-attractiveness is made of its three weighted parts, and every catalogued indicator."""
+attractiveness is made of its weighted parts, its trial landscape, and every catalogued
+indicator."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import pandas as pd
 
 from footprint.assumptions import (
     APPROVAL_ANCHOR_DAYS,
+    EXPERIENCE_SCORE_ANCHORS,
     FRICTION_WEIGHTS,
     MIN_COMPONENTS,
     POOL_SCORE_ANCHORS,
     RISK_ANCHORS,
     WAR_RISK_FLOOR,
 )
+from footprint.data import landscape
 from footprint.model import friction, infrastructure, pool, scoring
 from footprint.views.format import (
     MISSING,
@@ -37,11 +40,12 @@ FRICTION_LABELS: dict[str, str] = {
     "approval": "Approval time", "flags": "Friction flags",
     "regulatory_quality": "Regulatory quality (WGI)", "rule_of_law": "Rule of law (WGI)",
 }
-# The parts of attractiveness, by score column (scoring.SCORES).
+# The parts of attractiveness, by score column (scoring.SCORES, then scoring.EXPERIENCE).
 PART_LABELS: dict[str, str] = {
     "pool_score": "Patient pool",
     "friction_score": "Regulatory friction (100 − index)",
     "infrastructure_score": "Infrastructure (100 − risk)",
+    scoring.EXPERIENCE: "Trial experience",
 }
 PENALTY_LABEL = "Gate penalty"
 _AGE_SHARES = tuple(code for code, _, _ in pool.BROAD_BANDS)
@@ -269,12 +273,13 @@ def attractiveness_parts(row: pd.Series, weights: scoring.Weights) -> pd.DataFra
     ``row`` is a row of :func:`footprint.model.scoring.score` (``include_gated=True`` for a
     gated country); the points sum to its ``attractiveness``.
     """
-    scores = np.array([_number(row[s]) for s in scoring.SCORES])
+    columns = weights.components()
+    scores = np.array([_number(row[s]) for s in columns])
     present = ~np.isnan(scores)
     w = weights.normalised() * present
     share = w / w.sum() if w.sum() > 0 else w
     points = np.where(present, share * np.nan_to_num(scores), np.nan)
-    out = pd.DataFrame({"Part": list(PART_LABELS.values()), "Weight [%]": share * 100,
+    out = pd.DataFrame({"Part": [PART_LABELS[c] for c in columns], "Weight [%]": share * 100,
                         "Score [0-100]": scores, "Points": points})
     penalty = float(np.nansum(points)) - _number(row["attractiveness"])
     if penalty > 1e-9:
@@ -297,6 +302,52 @@ def parts_text(parts: pd.DataFrame) -> str:
             terms.append(f"{part['Part']} {part['Weight [%]']:.0f} % × "
                          f"{part['Score [0-100]']:.1f} = {part['Points']:.1f}")
     return " + ".join(terms) + f" → attractiveness {total:.1f} / 100."
+
+
+def landscape_facts(row: pd.Series, meta: pd.Series | None) -> pd.DataFrame:
+    """The trial landscape of one country: item, value and basis (empty when the landscape
+    is unavailable; :func:`landscape_caption` says why).
+
+    ``row`` is a row of :func:`footprint.model.scoring.country_frame`; ``meta`` is
+    ``ModelInputs.landscape_meta``.
+    """
+    if meta is None or not bool(meta["available"]):
+        return pd.DataFrame(columns=["Item", "Value", "Basis"])
+    window = f"{meta['window_from']:%Y-%m} to {meta['window_to']:%Y-%m}"
+    low, high, _ = EXPERIENCE_SCORE_ANCHORS
+    studies = finite_or_none(row["studies"])
+    facts = [
+        ("Registered studies", format_value(row["studies"], "studies"),
+         "distinct NCT numbers with a location here (all years; removed locations not "
+         "counted)"),
+        ("Registered in the last five years (estimate)",
+         format_value(row["studies_recent"], "studies"),
+         f"{window}: each study dated from its NCT number by a monotone map (median error "
+         f"{float(meta['median_abs_error_days']):.0f} days): an estimate"),
+        ("Studies per million people", format_value(row["studies_per_million"]),
+         "registered studies (all years) over the latest World Bank population"),
+        ("Multinational share",
+         format_value(row["multinational_share"] * 100, "%") if studies else
+         missing("no registered studies"),
+         "share of its studies with locations in two or more countries"),
+        ("Crowding", format_value(row["crowding"], "studies per 100,000 eligible patients"),
+         "registered studies (every indication) per 100,000 eligible patients of this "
+         "indication: an indicator, not scored"),
+        ("Trial-experience score", format_value(row[scoring.EXPERIENCE], "/ 100"),
+         f"studies per million on a log scale: 0 at {low:g}, 100 at {high:g}; counted in "
+         "attractiveness only when its weight is above 0"),
+    ]
+    return pd.DataFrame(facts, columns=["Item", "Value", "Basis"])
+
+
+def landscape_caption(meta: pd.Series | None) -> str:
+    """The landscape's source, snapshot and under-count caveat, or why it is unavailable."""
+    if meta is None or not bool(meta["available"]):
+        reason = meta["reason"] if meta is not None else "the database has no landscape"
+        return f"Trial landscape not available: {reason}"
+    return (f"Source: {landscape.SOURCE} (snapshot {meta['snapshot']}, newest "
+            f"{meta['newest_nct']}). {landscape.UNDER_COUNT} Counts are of registered "
+            "studies of every kind, not of recruiting trials.")
 
 
 def country_indicator_table(latest: pd.DataFrame, catalogue: pd.DataFrame,

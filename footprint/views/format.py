@@ -108,9 +108,11 @@ def source_label(source_id: str) -> str:
 
 
 def weights_text(weights: scoring.Weights) -> str:
-    """'pool 50 % · friction 25 % · infrastructure 25 %'."""
+    """'pool 50 % · friction 25 % · infrastructure 25 %' (then '· trial experience 10 %'
+    while that weight is above 0)."""
     w = weights.normalised() * 100
-    return f"pool {w[0]:.0f} % · friction {w[1]:.0f} % · infrastructure {w[2]:.0f} %"
+    text = f"pool {w[0]:.0f} % · friction {w[1]:.0f} % · infrastructure {w[2]:.0f} %"
+    return text + (f" · trial experience {w[3]:.0f} %" if len(w) > 3 else "")
 
 
 def gate_text(include_gated: bool) -> str:

@@ -1,5 +1,5 @@
-"""What a map can show per country: source indicators and model scores as :class:`Metric`,
-with their values, labels and ranking order."""
+"""What a map can show per country: source indicators, model scores and the trial landscape
+as :class:`Metric`, with their values, labels and ranking order."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import pandas as pd
 
 from footprint.assumptions import (
     DATA_AS_OF_YEAR,
+    EXPERIENCE_SCORE_ANCHORS,
     FRICTION_WEIGHTS,
     GATE_PENALTY_POINTS,
     STALE_AFTER_YEARS,
     WAR_RISK_FLOOR,
 )
+from footprint.data import landscape
 from footprint.model import infrastructure, pool, scoring
 from footprint.views.format import COUNT_UNITS, source_label
 
@@ -58,6 +60,38 @@ _MODEL_METRICS: dict[str, tuple[str, str, str, bool, str]] = {
         "Expected start-up", "days", "risk", False,
         "Approval plus site activation, or an observed start-up range where sourced."),
 }
+# Trial-landscape columns a map can show (scoring.country_frame): (title, unit, ramp,
+# higher_is_better, description); counts are neutral (more studies is not better by itself).
+_LANDSCAPE_METRICS: dict[str, tuple[str, str, str, bool | None, str]] = {
+    "studies": (
+        "Registered studies", "studies", "good", None,
+        "Studies registered in ClinicalTrials.gov with a location in the country (every kind "
+        "and year since 1999; locations later removed from a record not counted)."),
+    "studies_recent": (
+        "Registered studies, last five years (estimate)", "studies", "good", None,
+        "Of those, the studies registered from {window_from} to {window_to}: an estimate, each "
+        "study dated by a monotone map from its NCT number to its registration date "
+        "(median error {error:.0f} days)."),
+    "studies_per_million": (
+        "Registered studies per million people", "studies per million", "good", None,
+        "Registered studies (all years) per million people (World Bank population, latest "
+        "year)."),
+    "multinational_share": (
+        "Multinational share of studies", "%", "good", None,
+        "Share of the country's registered studies that have locations in two or more "
+        "countries."),
+    "crowding": (
+        "Crowding", "studies per 100,000 eligible patients", "risk", False,
+        "Registered studies (all years, every indication) per 100,000 eligible patients of "
+        "the indication: an indicator of competition for patients, not scored."),
+    scoring.EXPERIENCE: (
+        "Trial experience", "0-100", "good", True,
+        "Registered studies per million people on a log scale (0 at {low:g}, 100 at {high:g}); "
+        "a fourth score component when its weight is above 0."),
+}
+LANDSCAPE_PERCENT = frozenset({"multinational_share"})
+"""Landscape columns held as a share [0-1] and shown as percent."""
+
 # Components behind a model metric: (column counting the ones used, how many there are).
 MODEL_COMPONENTS: dict[str, tuple[str, int]] = {
     "attractiveness": ("score_components_used", len(scoring.SCORES)),
@@ -80,7 +114,8 @@ class Metric:
     higher_is_better : True/False orders rankings best first; None means neutral (highest
         first).
     source : short source label (``World Bank WDI``).
-    kind : ``"indicator"`` (a source value) or ``"model"`` (a score).
+    kind : ``"indicator"`` (a source value), ``"model"`` (a score) or ``"landscape"`` (the
+        trial landscape, a column of the scored frame like a score).
     description : one or two sentences for the page.
     """
 
@@ -150,15 +185,47 @@ def model_metrics(indication: pool.Indication | None = None,
     return out
 
 
-def metric_choices(model: Mapping[str, Metric],
-                   indicators: Mapping[str, Metric]) -> dict[str, Metric]:
-    """Model scores first, then source indicators (an id is never in both)."""
-    return {**model, **indicators}
+def landscape_metrics(meta: pd.Series | None) -> dict[str, Metric]:
+    """The trial landscape's columns as metrics, by column name; none when the landscape is
+    unavailable (``meta`` is ``ModelInputs.landscape_meta``; :func:`landscape_unavailable`)."""
+    if meta is None or not bool(meta["available"]):
+        return {}
+    low, high, _ = EXPERIENCE_SCORE_ANCHORS
+    facts = {"window_from": f"{meta['window_from']:%Y-%m}", "window_to":
+             f"{meta['window_to']:%Y-%m}", "error": float(meta["median_abs_error_days"]),
+             "low": low, "high": high}
+    return {column: Metric(id=column, title=title, unit=unit, ramp=ramp,
+                           higher_is_better=better,
+                           source=f"{MODEL_SOURCE} on {landscape.SOURCE}"
+                           if column in ("crowding", scoring.EXPERIENCE) else landscape.SOURCE,
+                           kind="landscape",
+                           description=description.format(**facts) + " "
+                           + landscape.UNDER_COUNT)
+            for column, (title, unit, ramp, better, description) in _LANDSCAPE_METRICS.items()}
+
+
+def landscape_unavailable(meta: pd.Series | None) -> str | None:
+    """Why the trial landscape is not offered, in words; None when it is."""
+    if meta is not None and bool(meta["available"]):
+        return None
+    reason = meta["reason"] if meta is not None else "the database has no landscape"
+    return f"The trial landscape ({landscape.SOURCE}) is not available: {reason}"
+
+
+def metric_choices(model: Mapping[str, Metric], indicators: Mapping[str, Metric],
+                   trials: Mapping[str, Metric] | None = None) -> dict[str, Metric]:
+    """Model scores first, then the trial landscape, then source indicators (an id is never
+    in two)."""
+    return {**model, **(trials or {}), **indicators}
+
+
+_KIND_LABELS = {"model": "Score", "landscape": "Trials", "indicator": "Indicator"}
 
 
 def metric_option_label(metric: Metric) -> str:
-    """'Score · Attractiveness [0-100]' / 'Indicator · Population, total [people]'."""
-    return f"{'Score' if metric.kind == 'model' else 'Indicator'} · {metric.label}"
+    """'Score · Attractiveness [0-100]' / 'Trials · Registered studies [studies]' /
+    'Indicator · Population, total [people]'."""
+    return f"{_KIND_LABELS.get(metric.kind, 'Indicator')} · {metric.label}"
 
 
 def indicator_values(latest: pd.DataFrame, code: str) -> pd.DataFrame:
@@ -182,13 +249,20 @@ def model_values(scored: pd.DataFrame, metric: Metric,
 
     ``scored`` is ``scoring.score`` over every country (attractiveness does not depend on the
     selection). The pool carries its prevalence year (stale like any indicator); scores mix
-    years, so they carry none. The note says how many components a score used.
+    years, so they carry none; the trial landscape carries its snapshot year. The note says
+    how many components a score used.
     """
     if metric.id not in scored:
         raise ValueError(f"unknown model column {metric.id!r}")
-    out = pd.DataFrame({"value": pd.to_numeric(scored[metric.id], errors="coerce")},
-                       index=scored.index)
-    if metric.id == "reachable_patients" and "pool_year" in scored:
+    values = pd.to_numeric(scored[metric.id], errors="coerce")
+    if metric.id in LANDSCAPE_PERCENT:
+        values = values * 100
+    out = pd.DataFrame({"value": values}, index=scored.index)
+    if metric.kind == "landscape":
+        year = int(landscape.SNAPSHOT[:4])
+        out["year"] = pd.array([year] * len(out), dtype="Int64")
+        out["stale"] = (as_of_year - year) > stale_after
+    elif metric.id == "reachable_patients" and "pool_year" in scored:
         year = pd.to_numeric(scored["pool_year"], errors="coerce")
         out["year"] = pd.array(year.round().to_numpy(), dtype="Int64")
         out["stale"] = ((as_of_year - year) > stale_after).fillna(False).to_numpy()
@@ -199,7 +273,11 @@ def model_values(scored: pd.DataFrame, metric: Metric,
     if metric.id in MODEL_COMPONENTS and MODEL_COMPONENTS[metric.id][0] in scored:
         column, total = MODEL_COMPONENTS[metric.id]
         used = pd.to_numeric(scored[column], errors="coerce").fillna(0).astype(int)
+        if metric.id == "attractiveness" and "score_components_total" in scored:
+            total = int(scored["score_components_total"].max())
         out["note"] = [f"{u} of {total} components" for u in used]
+    elif metric.id == "studies_recent":
+        out["note"] = "estimate"
     return out
 
 
@@ -214,7 +292,7 @@ def ranking_order(metric: Metric) -> str:
 
 def number_format(metric: Metric) -> str:
     """A ``st.column_config.NumberColumn`` format for a metric's values."""
-    if metric.unit in COUNT_UNITS:
+    if metric.unit in COUNT_UNITS or metric.unit == "studies":
         return "localized"
     if metric.unit in ("0-100", "days"):
         return "%.1f"

@@ -121,7 +121,7 @@ def test_per_patient_cost_counts_randomised_patients():
     ("plans", "deadline", "pools", "kw", "why"),
     [
         ([at_once("BRA", 0), at_once("MEX", 0)], DEADLINE, {"BRA": 40, "MEX": 50}, {},
-         "eligible pools of the countries that may get sites hold 90 patients"),
+         "eligible pools of the countries that may get sites hold 90 patients randomised"),
         ([at_once("BRA", 0, startup_days=300.0)], 6.0, None, {},
          "before the earliest site can open (9.9 months, in BRA)"),
         ([at_once("BRA", 0, max_sites=10)], DEADLINE, None, {},
@@ -169,3 +169,20 @@ def test_a_caller_can_stop_the_search_between_checks():
 
     with pytest.raises(Cancelled):
         run(at_time_zero(at_once("BRA", 0)), should_stop=later)
+
+
+def test_screen_failure_thins_the_rate_and_the_optimiser_plans_for_it():
+    """Thinning a Poisson-gamma process by r keeps it Poisson-gamma with the rate x r, so
+    with half the screened patients randomised the exact answer is that of the rate halved."""
+    def halved(n: int) -> float:
+        return float(stats.nbinom.sf(TARGET - 1, n * ALPHA, ALPHA / (ALPHA + RATE / 2 * DEADLINE)))
+
+    assert halved(37) < 0.76 < 0.79 < halved(38)  # 0.775 is clear of the MC noise
+    out = run(at_time_zero(at_once("BRA", 0, screen_fail_share=0.5)), confidence=0.775)
+    assert out.proposal.total_sites == 38 and out.met
+
+
+def test_an_uncertain_mean_rate_needs_more_sites_for_the_same_confidence():
+    known = run(at_time_zero(at_once("BRA", 0)))
+    uncertain = run(at_time_zero(at_once("BRA", 0, rate_cv=0.3)))
+    assert uncertain.met and uncertain.proposal.total_sites > known.proposal.total_sites
