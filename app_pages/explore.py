@@ -19,6 +19,7 @@ from footprint.views import (
     url_state,
 )
 from footprint.views import format as fmt
+from footprint.views import plan as plan_view
 from footprint.views import regions as region_views
 
 PAGE = "explore"
@@ -209,6 +210,17 @@ with table_col:
             "ranking", metric.short_title,
             indication.name if metric.kind == "model" else "", scope_name),
         mime="text/csv", key="explore_download", on_click="ignore")
+
+# ---- plan these countries ------------------------------------------------------------------
+if st.button("Plan these countries", key="explore_plan", icon=":material/trending_up:",
+             disabled=not ranked,
+             help="A new scenario in the Scenario builder of the ranked countries, with the "
+                  "model's start-up and pool for each at these settings"
+                  + ("" if include_gated else "; gated countries are left out")):
+    st.session_state[plan_view.PLAN_KEY] = plan_view.plan_request(
+        ranked, indication_id, scope_name, settings.eligibility_share, settings.activation_days,
+        left_out)
+    st.switch_page("app_pages/scenario_builder.py")
 
 # ---- country details -----------------------------------------------------------------------
 st.subheader("Country details", anchor=explore.DETAILS_ANCHOR)

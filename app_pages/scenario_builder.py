@@ -54,6 +54,7 @@ from footprint.store.workspace import (
     link_params,
 )
 from footprint.views import charts
+from footprint.views import plan as plan_view
 from footprint.views import scenario as view
 
 STATE = "scenario_page"
@@ -398,6 +399,19 @@ def use_proposal(s: Scenario) -> None:
     page_state()["notice"] = "The optimiser's proposal is now the scenario."
 
 
+def take_plan(request: plan_view.PlanRequest) -> None:
+    """Start a new scenario of Explore's selection (its target, deadline and seed are the
+    builder's), at Explore's eligible share and site activation: the model's start-up and
+    pool cap are then the ones Explore showed."""
+    state = page_state()
+    load_scenario(plan_view.planned_scenario(
+        request, state.get("current") or view.default_scenario(), set(indications)))
+    st.session_state[K_ELIGIBILITY] = request.eligibility_pct
+    st.session_state[K_ACTIVATION] = request.activation_days
+    state["open"] = None  # a new, unsaved scenario: the link no longer names a saved one
+    state["plan_notice"] = plan_view.plan_notice(request, names)
+
+
 def reset_assumptions() -> None:
     for key, value in ASSUMPTION_DEFAULTS.items():
         st.session_state[key] = value
@@ -418,6 +432,9 @@ if editor_key() not in st.session_state and state["last_rows"] is not None:
 pending = st.session_state.pop(LOAD, None)
 if pending is not None:
     load_scenario(pending)
+planned = st.session_state.pop(plan_view.PLAN_KEY, None)
+if planned is not None:  # "Plan these countries" on Explore
+    take_plan(planned)
 
 link = (st.query_params.get(LINK_PARAM), st.query_params.get(VERSION_PARAM))
 if link != state["link"]:
@@ -435,6 +452,9 @@ if state["link_warning"]:
 notice = state.pop("notice", None)
 if notice:
     st.toast(notice)
+plan_notice = state.pop("plan_notice", None)
+if plan_notice:
+    st.info(view.markdown_text(plan_notice), icon=":material/map:")
 
 c_name, c_ind, c_target, c_deadline, c_seed = st.columns([2.6, 2, 1.5, 1.7, 1.3])
 name = c_name.text_input(FIELDS["name"].header, key=K_NAME, max_chars=MAX_NAME_LENGTH)
@@ -559,6 +579,7 @@ except ScenarioError as exc:
 
 resolved = None
 if current is not None:
+    state["current"] = current  # the last valid scenario: a plan from Explore keeps its target
     resolved = resolve_cached(current, eligibility, activation)
     frame = shared.country_frame(current.indication, eligibility, activation)
     st.markdown("**What the forecast uses** — each value with where it comes from: *user* "

@@ -238,6 +238,11 @@ MAX_TOTAL_SITES: Final[int] = _entry(
     "MAX_TOTAL_SITES", 5000, "sites", "most sites of one scenario over all its countries",
     "limit: a forecast of that many sites at DEFAULT_N_SIMS trials fits MAX_FORECAST_BYTES on "
     "one thread at any horizon and any number of capped countries", "limit")
+PLAN_START_SITES: Final[int] = _entry(
+    "PLAN_START_SITES", 1, "sites",
+    "sites per country of a scenario started from Explore's selection ('Plan these "
+    "countries')", "assumption: a starting point, not an estimate; the user sets the counts "
+    "or lets the optimiser propose them", "assumption")
 MIN_RATE: Final[float] = _entry(
     "MIN_RATE", 0.001, "patients/site/month", "smallest recruitment rate of a scenario",
     "limit: one patient per site in 83 years; smaller rates only slow the arithmetic down",
