@@ -17,7 +17,7 @@ import os
 import re
 import secrets
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from sqlalchemy import (
     Connection,
+    Dialect,
     Engine,
     Integer,
     bindparam,
@@ -122,6 +123,10 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._writer = engine.execution_options(footprint_write=True)
+        dialect = engine.dialect
+        self._new_item = _Prepared(_NEW_ITEM, dialect, _ITEM_COLUMNS)
+        self._next_version = _Prepared(_NEXT_VERSION, dialect)
+        self._new_version = _Prepared(_NEW_VERSION, dialect, _VERSION_COLUMNS)
 
     @property
     def where(self) -> str:
@@ -161,21 +166,21 @@ class Store:
         else:
             item_id = check_id(item_id)
         now = datetime.now(UTC)
-        with self._reaching(), self._writer.begin() as conn:
+        with self._reaching(), self._saving() as run:
             if item_id is None:
                 item_id, version = new_id(), 1
                 owner_id, owner_name = user.id, user.name
-                conn.execute(_NEW_ITEM, {
+                run(self._new_item, {
                     "id": item_id, "kind": kind, "owner_id": owner_id,
                     "owner_name": owner_name, "visibility": seen_by, "latest_version": 1,
                     "created_at": now})
             else:
-                head = conn.execute(_NEXT_VERSION, {"p_id": item_id, "p_kind": kind,
-                                                    "p_user": user.id}).one_or_none()
+                head = run(self._next_version, {"p_id": item_id, "p_kind": kind,
+                                                "p_user": user.id}).fetchone()
                 if head is None:
                     raise NotFoundError(_NOT_FOUND.format(kind=_word(kind)))
                 version, owner_id, owner_name, seen_by = head
-            conn.execute(_NEW_VERSION, {
+            run(self._new_version, {
                 "document_id": item_id, "version": version, "name": name, "format": fmt,
                 "payload": payload, "author_id": user.id, "author_name": author,
                 "note": note, "saved_at": now})
@@ -258,6 +263,51 @@ class Store:
     def close(self) -> None:
         """Close the store's connections."""
         self.engine.dispose()
+
+    @contextmanager
+    def _saving(self) -> Iterator[Callable[[_Prepared, dict[str, Any]], Any]]:
+        """One write transaction on the driver's own connection (from the engine's pool),
+        running :class:`_Prepared` statements: a save costs the database's work and little
+        else. Commits when the block ends, rolls back on any error (nothing of the save is
+        kept); a driver error comes out as SQLAlchemy's ``DBAPIError``, a lost connection
+        invalidated, for :meth:`_reaching` to say what happened.
+
+        SQLite takes its write lock at ``BEGIN IMMEDIATE`` (as :func:`_sqlite_begin` does for
+        every other write); PostgreSQL's driver opens the transaction itself.
+        """
+        dialect = self.engine.dialect
+        driver_error = dialect.loaded_dbapi.Error
+        sqlite = dialect.name == "sqlite"
+        statement = "BEGIN IMMEDIATE" if sqlite else "BEGIN"
+        raw = cursor = None
+        try:
+            raw = self.engine.raw_connection()
+            cursor = raw.cursor()
+            if sqlite:
+                cursor.execute(statement)
+
+            def run(prepared: _Prepared, params: dict[str, Any]) -> Any:
+                nonlocal statement
+                statement = prepared.sql
+                cursor.execute(prepared.sql, prepared.values(params))
+                return cursor
+
+            yield run
+            statement = "COMMIT"
+            raw.commit()
+        except driver_error as exc:
+            lost = raw is not None and dialect.is_disconnect(exc, raw.driver_connection,
+                                                             cursor)
+            _roll_back(raw, driver_error, invalidate=lost)
+            raise sa_exc.DBAPIError.instance(statement, None, exc, driver_error,
+                                             connection_invalidated=lost,
+                                             dialect=dialect) from exc
+        except BaseException:
+            _roll_back(raw, driver_error)
+            raise
+        finally:
+            if raw is not None:
+                raw.close()
 
     @contextmanager
     def _reaching(self) -> Iterator[None]:
@@ -381,6 +431,48 @@ _LIST = (select(*_INFO).join_from(documents, document_versions)
 _VERSIONS = (select(*_INFO).join_from(documents, document_versions)
              .where(_ID_IS, _KIND_IS, _OPEN_TO)
              .order_by(document_versions.c.version.desc()).limit(_LIMIT))
+
+
+_ITEM_COLUMNS: Final = tuple(c.name for c in documents.c)
+_VERSION_COLUMNS: Final = tuple(c.name for c in document_versions.c)
+
+
+class _Prepared:
+    """A statement compiled once for a dialect (its SQL, the order of its values and their
+    bind processors, e.g. a SQLite date as text), run by :meth:`Store._saving` on the
+    driver's cursor; the driver reuses its prepared statement for the same SQL text
+    (sqlite3's statement cache, psycopg's prepared statements)."""
+
+    def __init__(self, statement: Any, dialect: Dialect,
+                 columns: tuple[str, ...] | None = None) -> None:
+        compiled = statement.compile(dialect=dialect,
+                                     column_keys=list(columns) if columns else None)
+        self._compiled = compiled
+        self.sql: str = compiled.string
+        self._order = compiled.positiontup  # None for named parameters
+        self._processors = {
+            name: processor for name, bind in compiled.binds.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))}
+
+    def values(self, params: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        """The driver's parameters for ``params`` (the statement's constants included)."""
+        bound = self._compiled.construct_params(params)
+        for name, processor in self._processors.items():
+            bound[name] = processor(bound[name])
+        return bound if self._order is None else tuple(bound[n] for n in self._order)
+
+
+def _roll_back(raw: Any, driver_error: type[Exception], *, invalidate: bool = False) -> None:
+    """Roll back a failed save's transaction (a lost connection is invalidated instead)."""
+    if raw is None:
+        return
+    if invalidate:
+        raw.invalidate()
+        return
+    try:
+        raw.rollback()
+    except driver_error:
+        raw.invalidate()  # the connection broke: the database rolls the transaction back
 
 
 def _info_fields(row: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import text
 
 from footprint.assumptions import STORE_TIMEOUT_SECONDS
 from footprint.errors import FootprintError
@@ -70,20 +70,18 @@ def test_a_server_going_down_loses_nothing():
 def test_a_connection_lost_mid_save_keeps_the_last_version(postgres_server):
     with postgres_server.database() as url:
         store = open_store(url)
-        admin = create_engine(url)
         saved = store.save_scenario(SCENARIO_JSON, user=ALICE, note="kept")
-
-        def cut_connection(conn, cursor, statement, *args):
-            if statement.startswith("INSERT INTO document_versions"):
-                with admin.connect() as other:
-                    other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"),
-                                  {"pid": cursor.connection.info.backend_pid})
-
-        event.listen(store.engine, "before_cursor_execute", cut_connection)
+        with store.engine.begin() as conn:  # the server drops the saving connection mid-INSERT
+            conn.execute(text(
+                "CREATE FUNCTION cut() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.note = 'lost' THEN PERFORM pg_terminate_backend(pg_backend_pid()); "
+                "PERFORM pg_sleep(5); END IF; RETURN NEW; END $$"))
+            conn.execute(text("CREATE TRIGGER cut BEFORE INSERT ON document_versions "
+                              "FOR EACH ROW EXECUTE FUNCTION cut()"))
         with pytest.raises(StoreUnavailable):
             store.save_scenario(SCENARIO_JSON, user=ALICE, note="lost", scenario_id=saved.id)
-        event.remove(store.engine, "before_cursor_execute", cut_connection)
         assert store.get(saved.id, user=ALICE) == saved
         assert [v.note for v in store.versions(saved.id, user=ALICE)] == ["kept"]
-        admin.dispose()
+        assert store.save_scenario(SCENARIO_JSON, user=ALICE,
+                                   scenario_id=saved.id).version == 2  # the pool recovered
         store.close()

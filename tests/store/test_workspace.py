@@ -156,10 +156,12 @@ TAMPERED_IDS = ["", "short", "A" * 15, "A" * 17, "A" * 100_000, "' OR 1=1 --abcd
 BAD_VERSIONS = [0, -1, 2**31, True, 1.0, "1; DROP TABLE documents", "01", "", [1]]
 
 
-def test_tampered_or_oversized_ids_are_refused_before_any_sql(store):
+def test_tampered_or_oversized_ids_are_refused_before_any_sql(store, monkeypatch):
     statements: list[str] = []
     event.listen(store.engine, "before_cursor_execute",
                  lambda *args: statements.append(args[2]))
+    checked_out = []  # every connection (of a read or a save) comes from here
+    monkeypatch.setattr(store.engine, "raw_connection", lambda: checked_out.append(1))
     for item_id in TAMPERED_IDS:
         for attempt in (lambda i: store.get(i, user=ALICE),
                         lambda i: store.versions(i, user=ALICE),
@@ -171,7 +173,7 @@ def test_tampered_or_oversized_ids_are_refused_before_any_sql(store):
             assert not isinstance(refused.value, NotFoundError)
             if isinstance(item_id, str) and len(item_id) > 3:
                 assert item_id not in str(refused.value)
-    assert statements == []
+    assert statements == [] and checked_out == []
 
 
 def test_bad_version_numbers_are_refused(store):
@@ -234,17 +236,39 @@ def test_custom_indications_and_site_lists_are_versioned_items_of_their_kind(sto
         store.get(sites.id, user=ALICE)  # a site list's id does not open as a scenario
 
 
+FAILING_INSERT = {  # a write the database refuses after the version counter was raised
+    "sqlite": ["CREATE TRIGGER fail BEFORE INSERT ON document_versions "
+               "WHEN NEW.note = 'disk on fire' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"],
+    "postgresql": ["CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                   "IF NEW.note = 'disk on fire' THEN RAISE EXCEPTION 'disk on fire'; END IF; "
+                   "RETURN NEW; END $$",
+                   "CREATE TRIGGER fail BEFORE INSERT ON document_versions "
+                   "FOR EACH ROW EXECUTE FUNCTION fail()"],
+}
+
+
 def test_a_failed_write_leaves_the_last_version_intact(store):
     saved = store.save_scenario(scenario(target_patients=100), user=ALICE)
+    with store.engine.begin() as conn:
+        for statement in FAILING_INSERT[store.engine.dialect.name]:
+            conn.execute(text(statement))
+    with pytest.raises(StoreError, match="disk on fire"):
+        store.save_scenario(scenario(target_patients=999), user=ALICE, note="disk on fire",
+                            scenario_id=saved.id)
+    assert store.get(saved.id, user=ALICE) == saved
+    assert store.save_scenario(SCENARIO_JSON, user=ALICE, scenario_id=saved.id).version == 2
 
-    def fail_on_insert(conn, cursor, statement, *args):
-        if statement.startswith("INSERT INTO document_versions"):
-            raise RuntimeError("disk on fire")
 
-    event.listen(store.engine, "before_cursor_execute", fail_on_insert)
-    with pytest.raises(RuntimeError):
-        store.save_scenario(scenario(target_patients=999), user=ALICE, scenario_id=saved.id)
-    event.remove(store.engine, "before_cursor_execute", fail_on_insert)
+def test_an_error_between_the_statements_of_a_save_rolls_it_back(store, monkeypatch):
+    saved = store.save_scenario(SCENARIO_JSON, user=ALICE)
+
+    def interrupted(params):  # the counter is raised; then the app fails before the INSERT
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store._new_version, "values", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_scenario(SCENARIO_JSON, user=ALICE, scenario_id=saved.id)
+    monkeypatch.undo()
     assert store.get(saved.id, user=ALICE) == saved
     assert store.save_scenario(SCENARIO_JSON, user=ALICE, scenario_id=saved.id).version == 2
 
