@@ -75,7 +75,7 @@ load: setup-dev system-packages
 # Streamlit's protocol through nginx to the two replicas of `make serve-team`, stepped up.
 .PHONY: load-protocol
 load-protocol: setup-dev system-packages
-	$(BIN)/python -m bench.load_protocol --steps 1 5 10 20 40 --seconds 60
+	$(BIN)/python -m bench.load_protocol --steps 1 5 10 20 40 --seconds 60 --head
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-results \

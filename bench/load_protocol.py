@@ -32,10 +32,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
+import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,9 +54,6 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from footprint.store.workspace import TEAM_USER, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import serve_team  # noqa: E402  (scripts/ is not a package)
-
 RESULTS = ROOT / "bench" / "results"
 THINK_S = (3.0, 8.0)  # [s] pause before each widget change, uniform
 RERUN_TIMEOUT_S = 60.0  # [s] a rerun not finished by then is an error
@@ -289,23 +289,56 @@ def summary(n: int, sessions: list[Session], lost: list[str]) -> dict:
             "replicas": replicas}
 
 
-def drive(steps: list[int], seconds: float, seed: int, *,
-          saver_every: int = SAVER_EVERY) -> list[dict]:
-    """Start the team deployment (a temporary folder, a free port), run each step of
-    sessions (every ``saver_every``-th one saves), stop it; the steps' summaries."""
+def team_deployment(code: Path):
+    """scripts/serve_team.py of the checkout at ``code`` (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("serve_team", code / "scripts" /
+                                                  "serve_team.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def committed_code(folder: Path) -> Path:
+    """The committed tree (``git archive HEAD``) in ``folder/code``, served instead of the
+    working tree, which other people's edits change mid-run in a shared checkout (a page
+    script is read again at every run)."""
+    code = folder / "code"
+    code.mkdir()
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    return code
+
+
+def drive(steps: list[int], seconds: float, seed: int, *, saver_every: int = SAVER_EVERY,
+          head: bool = False) -> list[dict]:
+    """Start the team deployment (a temporary folder, a free port) of this checkout, or of
+    its committed ``head``; run each step of sessions (every ``saver_every``-th one saves);
+    stop it. Returns the steps' summaries."""
     folder = Path(tempfile.mkdtemp(prefix="footprint-load-"))
+    folder.chmod(0o711)  # as root, PostgreSQL runs as the user postgres, inside it
+    code = committed_code(folder) if head else ROOT
+    serve_team = team_deployment(code)
+    saved_path = os.environ.get("PYTHONPATH")
+    if head:  # the replicas import the snapshot's footprint, not the editable install's
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), saved_path]))
     try:
-        state = serve_team.start(folder, 0)
-        store_url = serve_team.store_url(folder)
+        state = serve_team.start(folder / "team", 0)
+        store_url = serve_team.store_url(folder / "team")
         rows = []
         for n in steps:
             sessions = asyncio.run(step(state["url"], n, seconds, seed, saver_every))
             row = summary(n, sessions, lost_versions(store_url, sessions))
+            row["code"] = "HEAD" if head else "working tree"
             rows.append(row)
             print(json.dumps(row), flush=True)
         return rows
     finally:
-        serve_team.stop(folder)
+        serve_team.stop(folder / "team")
+        if head:
+            os.environ.pop("PYTHONPATH")
+            if saved_path is not None:
+                os.environ["PYTHONPATH"] = saved_path
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -325,8 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, nargs="+", default=list(DEFAULT_STEPS))
     parser.add_argument("--seconds", type=float, default=60.0, help="per step [s]")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--head", action="store_true",
+                        help="serve the committed HEAD (git archive), not the working tree")
     args = parser.parse_args(argv)
-    rows = drive(sorted(set(args.steps) | {1}), args.seconds, args.seed)
+    rows = drive(sorted(set(args.steps) | {1}), args.seconds, args.seed, head=args.head)
     base = rows[0]["p95_ms"]
     print(f"\n{'sessions':>8} {'reruns':>7} {'saves':>6} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p95/1':>6} {'errors':>6}  replicas")
