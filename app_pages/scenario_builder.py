@@ -37,7 +37,13 @@ from footprint.assumptions import (
     MAX_TOTAL_SITES,
 )
 from footprint.enrollment import forecast, planning
-from footprint.enrollment.scenario import FIELDS, Scenario
+from footprint.enrollment.scenario import (
+    FIELDS,
+    TARGET_EVALUABLE,
+    TARGET_KINDS,
+    TARGET_RANDOMISED,
+    Scenario,
+)
 from footprint.errors import BudgetError, ScenarioError, SiteListError, UploadError
 from footprint.io import site_lists
 from footprint.io.scenario_csv import scenario_to_csv, scenarios_to_csv
@@ -63,6 +69,7 @@ LINK_PARAM, VERSION_PARAM = "scenario", "version"
 
 K_NAME, K_INDICATION, K_TARGET = "scenario_name", "scenario_indication", "scenario_target"
 K_DEADLINE, K_SEED = "scenario_deadline", "scenario_seed"
+K_TARGET_KIND = "scenario_target_kind"
 K_ELIGIBILITY, K_ACTIVATION, K_SIMS = "scenario_eligibility", "scenario_activation", "scenario_sims"
 K_LIVE, K_RUN = "scenario_live", "scenario_run"
 K_FILE, K_SITE_FILE, K_USE_SITES = "scenario_file", "scenario_site_file", "scenario_use_sites"
@@ -71,7 +78,7 @@ K_PROPOSE, K_USE_PROPOSAL = "scenario_opt_run", "scenario_opt_use"
 K_SAVE, K_OPEN, K_COMPARE = "scenario_save", "scenario_open", "scenario_compare"
 K_NOTE, K_VISIBILITY, K_VERSION = "scenario_note", "scenario_visibility", "scenario_version"
 K_SHARE = "scenario_share"
-HEADER_KEYS = (K_NAME, K_INDICATION, K_TARGET, K_DEADLINE, K_SEED)
+HEADER_KEYS = (K_NAME, K_INDICATION, K_TARGET, K_TARGET_KIND, K_DEADLINE, K_SEED)
 # Widgets whose values survive a visit to another page (Streamlit forgets undrawn widgets).
 PERSISTED = (*HEADER_KEYS, K_ELIGIBILITY, K_ACTIVATION, K_SIMS, K_LIVE, K_GOAL, K_BUDGET,
              K_FROM_ZERO, K_OPEN, K_COMPARE, K_VERSION, K_NOTE, K_VISIBILITY)
@@ -122,6 +129,7 @@ def load_scenario(s: Scenario) -> None:
     st.session_state[K_NAME] = h.name
     st.session_state[K_INDICATION] = h.indication
     st.session_state[K_TARGET] = h.target_patients
+    st.session_state[K_TARGET_KIND] = h.target_kind
     st.session_state[K_DEADLINE] = h.deadline_months
     st.session_state[K_SEED] = h.seed
     load_rows(view.editor_frame(s))
@@ -456,12 +464,16 @@ plan_notice = state.pop("plan_notice", None)
 if plan_notice:
     st.info(view.markdown_text(plan_notice), icon=":material/map:")
 
-c_name, c_ind, c_target, c_deadline, c_seed = st.columns([2.6, 2, 1.5, 1.7, 1.3])
+c_name, c_ind, c_target, c_kind, c_deadline, c_seed = st.columns([2.4, 1.9, 1.3, 1.4, 1.5, 1.1])
 name = c_name.text_input(FIELDS["name"].header, key=K_NAME, max_chars=MAX_NAME_LENGTH)
 indication_id = c_ind.selectbox(FIELDS["indication"].header, list(indications),
                                 key=K_INDICATION, format_func=lambda i: indications[i].name)
 target = c_target.number_input(FIELDS["target_patients"].header, min_value=1,
                                max_value=MAX_TARGET_PATIENTS, step=10, key=K_TARGET)
+target_kind = c_kind.selectbox(FIELDS["target_kind"].header, list(TARGET_KINDS),
+                               key=K_TARGET_KIND, help=FIELDS["target_kind"].description,
+                               format_func={TARGET_RANDOMISED: "randomised patients",
+                                            TARGET_EVALUABLE: "evaluable patients"}.get)
 deadline = c_deadline.number_input(FIELDS["deadline_months"].header, min_value=0.0,
                                    max_value=MAX_DEADLINE_MONTHS, value=None, step=1.0,
                                    key=K_DEADLINE, placeholder="none",
@@ -489,7 +501,7 @@ st.caption(f"Model assumptions (defaults: eligible share "
            "saved ones included; they are not part of the exported scenario.")
 eligibility = eligibility_pct / 100
 activation = float(activation_days)
-header = view.Header(name, indication_id, target, deadline, seed)
+header = view.Header(name, indication_id, target, deadline, seed, target_kind)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -501,6 +513,13 @@ def resolve_cached(scenario: Scenario, eligibility: float, activation: float):
 @st.cache_data(show_spinner=False, max_entries=64)
 def forecast_cached(scenario: Scenario, eligibility: float, activation: float, n: int):
     return forecast.forecast(resolve_cached(scenario, eligibility, activation), n_sims=n)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rate_cv_cached(scenario: Scenario, eligibility: float, activation: float) -> str:
+    """What the rate CV does to this scenario's P10-P90, in one sentence."""
+    return view.rate_cv_text(view.rate_cv_effect(resolve_cached(scenario, eligibility,
+                                                                activation)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -535,17 +554,21 @@ def read_site_list(uploaded):
 
 
 def yield_point(slot) -> Callable[[], bool]:
-    """The optimiser's ``should_stop``: about every 0.3 s it writes the time spent into
-    ``slot``, and at that write Streamlit ends this run when the session asked (a newer click
-    replaces it, the tab was closed); it never asks to stop by itself."""
+    """The optimiser's ``should_stop``: about every 0.3 s it writes the time spent and the
+    steps and Monte Carlo checks so far into ``slot``, and at that write Streamlit ends this
+    run when the session asked (a newer click replaces it, the tab was closed); it never asks
+    to stop by itself."""
     started = last = time.monotonic()
+    calls = 0
 
     def should_stop() -> bool:
-        nonlocal last
+        nonlocal last, calls
+        calls += 1
         now = time.monotonic()
         if now - last >= 0.3:
             last = now
-            slot.caption(f"Optimising … {now - started:.0f} s")
+            slot.caption(f"Optimising … {now - started:.0f} s, {calls:,} site steps and "
+                         "Monte Carlo checks so far")
         return False
 
     return should_stop
@@ -596,9 +619,14 @@ if current is not None:
             "Start-up [days]": number(format="%.0f"),
             "Start-up sd [days]": number(format="%.0f"),
             "Never-activate share": number(format="%.2f"),
+            "Screen fail [0-1]": number(format="%.2f"),
+            "Dropout [0-1]": number(format="%.2f"),
+            "Rate CV [-]": number(format="%.2f"),
+            **{col: number(format="localized") for col in view.RESOLVED_COSTS},
             "Eligible pool cap [patients]": number(format="localized"),
-        })
+        }, placeholder="—")
     st.caption(view.DEFAULTS_LEGEND)
+    st.markdown(rate_cv_cached(current, eligibility, activation))
 
 # ---- start from ----------------------------------------------------------------------------------
 st.header("Start from")
@@ -632,11 +660,17 @@ with t_opt:
     opt_key = (current, eligibility, activation, n_sims, goal, budget, from_zero, confidence)
     if st.button("Propose sites", key=K_PROPOSE, disabled=not can_propose):
         try:
-            with st.spinner("Optimising the site mix, then checking it with Monte Carlo …"):
+            with st.status("Optimising the site mix: the closed form ranks sites, then "
+                           f"Monte Carlo checks ({n_sims:,} trials each) judge the plans …"
+                           ) as progress:
+                started = time.monotonic()
                 result = planning.propose(resolved, goal, deadline_months=header.deadline_months,
                                           max_total_sites=budget, from_zero=from_zero,
                                           confidence=confidence, n_sims=n_sims,
                                           should_stop=yield_point(st.empty()))
+                progress.update(label=f"Optimised in {time.monotonic() - started:.1f} s "
+                                      f"({len(result.checks)} Monte Carlo checks)",
+                                state="complete", expanded=False)
         except BudgetError as exc:
             st.error(view.markdown_text(f"No proposal: {exc}."))
         else:
@@ -741,17 +775,25 @@ live = c_live.toggle("Re-run on every change", key=K_LIVE)
 fc_key = (current, eligibility, activation, n_sims)
 if current is not None and (run or live):
     try:
-        with st.spinner(f"Simulating {n_sims:,} trials …"):
+        with st.status(f"Forecasting {n_sims:,} simulated trials …") as progress:
+            started = time.monotonic()
+            st.write(f"Simulating {n_sims:,} trials (seed {current.seed}): time to target, "
+                     "curves and milestones …")
             state["forecast"] = {"key": fc_key,
                                  "result": forecast_cached(current, eligibility, activation,
                                                            n_sims)}
+            progress.update(label=f"Forecast: {n_sims:,} simulated trials in "
+                                  f"{time.monotonic() - started:.1f} s",
+                            state="complete", expanded=False)
     except BudgetError as exc:
         st.error(view.markdown_text(f"This forecast was not run: {exc}"))
 shown = state["forecast"]
 result = shown["result"] if shown is not None and shown["key"] == fc_key else None
 if result is not None and resolved is not None:
+    cost = view.plan_cost(resolved, result)
     for column, (label, value, help_text) in zip(
-            st.columns(len(metrics := view.forecast_metrics(result))), metrics, strict=True):
+            st.columns(len(metrics := view.forecast_metrics(result, cost))), metrics,
+            strict=True):
         column.metric(label, value, help=help_text)
     st.caption(f"Monte Carlo, {result.n_sims:,} simulated trials, seed {result.seed} "
                f"({result.path.replace('_', ' ')}); curves to {result.horizon_months} months. "
@@ -760,11 +802,40 @@ if result is not None and resolved is not None:
     for warning in result.warnings:
         st.warning(warning, icon="⚠️")
     st.altair_chart(charts.curve_chart(result), key="scenario_curve", width="stretch")
+    c_funnel, c_cost = st.columns([3, 2])
+    c_funnel.markdown(f"**Screened → randomised → completing**, expected patients at the "
+                      f"median time ({result.patients_at_months:.1f} months)")
+    c_funnel.dataframe(view.funnel_table(result, names), hide_index=True, key="scenario_funnel",
+                       width="stretch")
+    if all(c.screen_fail_share == 0 and c.dropout_share == 0 for c in resolved.countries):
+        c_funnel.caption("Screen failure and dropout are 0 in every country (assumptions: set "
+                         "them in the table above), so the three columns agree.")
+    c_cost.markdown("**Expected cost** to the median time")
+    if cost.total is None and not cost.not_counted:
+        c_cost.caption("No cost is given (start-up cost per site, cost per site per month, "
+                       "cost per randomised patient): costs are not totalled, never taken "
+                       "as 0.")
+    else:
+        c_cost.dataframe(view.cost_table(cost), hide_index=True, key="scenario_costs",
+                         width="stretch")
     st.markdown("**Per-country contributions** at the median time to target")
     st.table(view.contributions_table(result, resolved, names).style.format(
         {"Expected patients at P50": "{:,.1f}", "Share [%]": "{:.1f}",
          "Pool cap [patients]": "{:,.0f}", "Cost per patient": "{:,.0f}",
          "Cost at P50": "{:,.0f}"}, na_rep="—"))
+    if result.milestones:
+        st.subheader("Milestones")
+        st.caption("Per row a bar from P10 to P90 and a black tick at P50 [months from start]: "
+                   "the trial, then each country. Sites that never open never count, so 50 % "
+                   "or 90 % of the planned sites may never be open: such a bar runs to the "
+                   "horizon, drawn light, and the table reads '> horizon'. Dotted: deadline.")
+        st.altair_chart(
+            charts.milestone_chart(view.milestones_frame(result, names), result.horizon_months,
+                                   result.deadline_months, result.target_patients),
+            key="scenario_milestones_chart", width="stretch")
+        with st.expander("Milestones as a table"):
+            st.dataframe(view.milestones_table(result, names), hide_index=True,
+                         key="scenario_milestones", width="stretch")
 elif shown is not None and current is not None:
     st.info("The scenario changed since the last forecast: press **Run forecast** again.")
 else:
@@ -773,7 +844,7 @@ else:
 # ---- downloads -----------------------------------------------------------------------------------
 if current is not None:
     stem = view.file_stem(current.name)
-    d_csv, d_json, d_xlsx, _ = st.columns([1, 1, 1, 3])
+    d_csv, d_json, d_xlsx, d_ms, _ = st.columns([1, 1, 1, 1.4, 1.6])
     d_csv.download_button(
         "Download CSV", scenario_to_csv(current, result), key="scenario_dl_csv",
         file_name=f"{stem}.csv", mime="text/csv",
@@ -788,8 +859,15 @@ if current is not None:
         key="scenario_dl_xlsx", file_name=view.report_file_name([current.name]),
         mime=view.XLSX_MIME, on_click="ignore",
         help="The report workbook: the scenario, every value the forecast uses with its "
-             "source, the forecast (run now when none is shown), assumptions and sources. "
-             "Upload it under 'Scenario file', edited or not, to restore the scenario.")
+             "source, the forecast (run now when none is shown) with its milestones, "
+             "assumptions and sources. Upload it under 'Scenario file', edited or not, to "
+             "restore the scenario.")
+    if result is not None and result.milestones:
+        d_ms.download_button(
+            "Download milestones (CSV)", view.milestones_csv(result, names),
+            key="scenario_dl_milestones", file_name=f"{stem}-milestones.csv", mime="text/csv",
+            help="P10/P50/P90 of each milestone [months from start], the trial and each "
+                 "country; empty when not reached within the horizon.")
 
 # ---- saved scenarios -----------------------------------------------------------------------------
 st.header("Saved scenarios")
@@ -896,15 +974,27 @@ if unreadable:
 comparison = None
 if chosen:
     try:
-        with st.spinner(f"Forecasting {len(chosen)} scenarios …"):
+        with st.spinner(f"Forecasting {len(chosen)} scenarios × {n_sims:,} simulated trials "
+                        "on one horizon …"):
             comparison = compare_cached(tuple(chosen), eligibility, activation, n_sims)
     except BudgetError as exc:
         st.error(view.markdown_text(f"The comparison was not run: {exc}"))
 if comparison is not None:
-    st.dataframe(view.comparison_table(comparison), hide_index=True, key="scenario_comparison",
-                 width="stretch")
+    st.dataframe(view.comparison_table(comparison, [resolve_cached(s, eligibility, activation)
+                                                    for s in chosen]),
+                 hide_index=True, key="scenario_comparison", width="stretch")
+    st.markdown("**Cumulative patients**: P10-P90 band and median per scenario; dashed: "
+                "its target, dotted: its deadline")
     st.altair_chart(charts.comparison_chart(comparison), key="scenario_compare_curves",
                     width="stretch")
+    c_prob, c_time = st.columns(2)
+    c_prob.markdown("**Chance of meeting the deadline** (Monte Carlo); dashed: the "
+                    "optimiser's confidence")
+    c_prob.altair_chart(charts.probability_chart(comparison, confidence),
+                        key="scenario_compare_prob", width="stretch")
+    c_time.markdown("**Months to target**: P10-P90 bar, P50 tick; grey: each deadline")
+    c_time.altair_chart(charts.time_to_target_chart(comparison),
+                        key="scenario_compare_times", width="stretch")
     st.download_button("Download the comparison (CSV)",
                        scenarios_to_csv(chosen, list(comparison.results)),
                        key="scenario_dl_compare", file_name="scenario-comparison.csv",

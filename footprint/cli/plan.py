@@ -4,6 +4,7 @@ from actual enrollment, and its analyst CSV."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 
 from footprint.assumptions import DEFAULT_N_SIMS
@@ -12,9 +13,11 @@ from footprint.cli.common import (
     check_sims,
     finite_json,
     load_scenario,
+    read_input,
     to_json,
     write_output,
 )
+from footprint.errors import UploadError, UsageError
 
 
 def _cmd_forecast(args: argparse.Namespace, con) -> str:
@@ -89,6 +92,72 @@ def _forecast_output(args: argparse.Namespace, scenario, resolved, result,
     return "\n".join(lines)
 
 
+def _as_of(text: str) -> dt.date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _cmd_reforecast(args: argparse.Namespace, con) -> str:
+    from footprint.data import model_inputs
+    from footprint.enrollment import planning, reforecast
+    from footprint.io.actuals import actuals_from_csv
+    from footprint.io.uploads import decode
+
+    as_of = _as_of(args.as_of)
+    inputs = model_inputs.load_inputs(con)
+    scenario = load_scenario(inputs, args.scenario)
+    n_sims = check_sims(args.sims)
+    resolved = planning.resolve_with_model(inputs, scenario)
+    try:
+        sites = actuals_from_csv(decode(read_input(args.actuals)), resolved, as_of)
+    except UploadError as exc:
+        raise UploadError([f"{args.actuals}: {p}" for p in exc.problems],
+                          headline=exc.headline) from None
+    out = reforecast.reforecast(resolved, sites, as_of, n_sims=n_sims, method=args.method)
+    countries = [{"iso3": c.iso3, "sites": c.sites, "sites_open": out.sites_open[c.iso3],
+                  "randomised_to_date": out.randomised_to_date[c.iso3],
+                  "further_patients_at_p50": out.patients_at_p50[c.iso3]}
+                 for c in resolved.countries]
+    head = {"as_of": as_of.isoformat(), "counted_to_date": out.counted_to_date,
+            "remaining_target": out.remaining_target,
+            "months_counted_from": "as_of"}
+    if out.result is None:
+        if args.json:
+            return to_json({"scenario": scenario.name, **head, "target_reached": True,
+                            "months_to_target": {"p10": 0.0, "p50": 0.0, "p90": 0.0},
+                            "countries": countries, "warnings": list(out.warnings)})
+        return (f"{scenario.name}: the target ({scenario.target_patients} "
+                f"{resolved.target_kind}) is reached: {out.counted_to_date} to date")
+    result = out.result
+    if args.json:
+        q = [finite_json(float(m)) for m in result.months_to_target]
+        return to_json({
+            "scenario": scenario.name, **head, "target_reached": False,
+            "method": result.method, "n_sims": result.n_sims,
+            "target_kind": resolved.target_kind,
+            "months_to_target": dict(zip(("p10", "p50", "p90"), q, strict=True)),
+            "countries": countries,
+            "sites": [{"iso3": s.iso3, "site_id": s.site_id, "months_open": s.months_open,
+                       "randomised": s.randomised, "posterior_shape": s.shape,
+                       "posterior_rate_beta": s.rate_beta, "posterior_mean_rate": s.mean_rate}
+                      for s in out.posteriors],
+            "warnings": list(out.warnings) + list(result.warnings)})
+    m = result.months_to_target
+    lines = [f"{scenario.name} as of {as_of}: {out.counted_to_date} {resolved.target_kind} "
+             f"to date, {out.remaining_target} to go",
+             f"months from {as_of} to target P10/P50/P90: {_months(m[0])} / {_months(m[1])} / "
+             f"{_months(m[2])}"]
+    lines += [f"  {c['iso3']}: {c['sites_open']} of {c['sites']} sites open, "
+              f"{c['randomised_to_date']} randomised, "
+              f"{c['further_patients_at_p50']:.0f} more at P50" for c in countries]
+    lines += [f"warning: {w}" for w in list(out.warnings) + list(result.warnings)]
+    return "\n".join(lines)
+
+
 def _cmd_export(args: argparse.Namespace, con) -> str:
     from footprint.data import model_inputs
     from footprint.enrollment import forecast, planning
@@ -106,7 +175,7 @@ def _cmd_export(args: argparse.Namespace, con) -> str:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """the planning commands: forecast, export"""
+    """the planning commands: forecast, reforecast, export"""
     fc = commands.add_parser("forecast", help="forecast enrollment for a scenario JSON")
     fc.add_argument("scenario", help="scenario JSON file (format in README.md)")
     fc.add_argument("--sims", type=int, default=DEFAULT_N_SIMS,
@@ -114,6 +183,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     fc.add_argument("--method", choices=METHOD_CHOICES, default=METHOD_CHOICES[0])
     fc.add_argument("--json", action="store_true", help="print JSON")
     fc.set_defaults(handler=_cmd_forecast)
+
+    rf = commands.add_parser(
+        "reforecast", help="update a scenario's forecast from actual enrollment (CSV)")
+    rf.add_argument("scenario", help="scenario JSON file")
+    rf.add_argument("actuals", metavar="ACTUALS.csv",
+                    help="one row per site: iso3, site_id, opened_on, randomised")
+    rf.add_argument("--as-of", required=True, metavar="YYYY-MM-DD",
+                    help="the date of the counts; months are counted from it")
+    rf.add_argument("--sims", type=int, default=DEFAULT_N_SIMS,
+                    help="simulated trials (default %(default)s)")
+    rf.add_argument("--method", choices=METHOD_CHOICES, default=METHOD_CHOICES[0])
+    rf.add_argument("--json", action="store_true", help="print JSON")
+    rf.set_defaults(handler=_cmd_reforecast)
 
     ex = commands.add_parser("export", help="write a scenario as the analyst CSV")
     ex.add_argument("scenario", help="scenario JSON file")

@@ -1,11 +1,14 @@
 """Charts (altair): how a country's attractiveness is made of its weighted parts; a
-forecast's band and median, compared scenarios' curves."""
+forecast's band and median, its milestones as a Gantt chart; compared scenarios' curves,
+chances of meeting the deadline and times to target. Every forecast chart draws the target
+and the deadline."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # annotations only: Explore's first render must not import scipy
@@ -17,6 +20,14 @@ _BLUE = "#1f77b4"
 # gate penalty (vermillion).
 PART_COLOURS = ("#0072B2", "#009E73", "#56B4E9")
 PENALTY_COLOUR = "#D55E00"
+# Compared scenarios, in order (Okabe & Ito blue, orange, bluish green, reddish purple: told
+# apart with each kind of colour blindness); the target (red, dashed) and the deadline (grey,
+# dotted) on every forecast chart.
+SCENARIO_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+TARGET_COLOUR = "#d62728"
+DEADLINE_COLOUR = "#555555"
+# Milestones, in their order (Okabe & Ito sky blue, blue, bluish green, orange, vermillion).
+MILESTONE_COLOURS = ("#56B4E9", "#0072B2", "#009E73", "#E69F00", "#D55E00")
 
 
 def attractiveness_chart(parts: pd.DataFrame, penalty_label: str = "Gate penalty"
@@ -64,15 +75,21 @@ def attractiveness_chart(parts: pd.DataFrame, penalty_label: str = "Gate penalty
     return alt.layer(bars, labels).properties(height=alt.Step(40))
 
 
+def _scenario_colour(names: list[str]) -> alt.Scale:
+    return alt.Scale(domain=names, range=list(SCENARIO_COLOURS[:len(names)]))
+
+
 def _band_layers(data: pd.DataFrame, tooltip: list[Any], color: str = _BLUE,
                  by: str | None = None) -> alt.TopLevelMixin:
     """The P10-P90 area and the median line, in one colour or one colour per ``by`` value."""
     x = alt.X("month:Q", title="Months from start",
               scale=alt.Scale(domain=[0, int(data["month"].max())], nice=False))
-    y = alt.Y("p10:Q", title="Patients randomised (cumulative)")
+    y = alt.Y("p10:Q", title="Patients (cumulative, as the target counts them)")
     base = alt.Chart(data)
     if by is not None:
-        colour = alt.Color(f"{by}:N", title=by.capitalize())
+        colour = alt.Color(f"{by}:N", title=by.capitalize(),
+                           scale=_scenario_colour(list(dict.fromkeys(data[by]))),
+                           legend=alt.Legend(orient="top", labelLimit=320))
         band = base.mark_area(opacity=0.18).encode(x=x, y=y, y2="p90:Q", color=colour)
         line = base.mark_line(strokeWidth=2.5).encode(x=x, y="p50:Q", color=colour,
                                                       tooltip=tooltip)
@@ -81,6 +98,27 @@ def _band_layers(data: pd.DataFrame, tooltip: list[Any], color: str = _BLUE,
         line = base.mark_line(strokeWidth=2.5, color=color).encode(x=x, y="p50:Q",
                                                                    tooltip=tooltip)
     return alt.layer(band, line)
+
+
+def _target_rule(target: int, label: str = "target") -> alt.TopLevelMixin:
+    """The target as a dashed horizontal line with its value."""
+    data = pd.DataFrame({"target": [target], "text": [f"{label} {target:,}"]})
+    rule = alt.Chart(data).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4]).encode(
+        y="target:Q", tooltip=[alt.Tooltip("text:N", title="Target")])
+    text = alt.Chart(data).mark_text(color=TARGET_COLOUR, align="left", dx=4, dy=-7).encode(
+        y="target:Q", x=alt.datum(0), text="text:N")
+    return alt.layer(rule, text)
+
+
+def _deadline_rule(deadline: float, label: str = "deadline") -> alt.TopLevelMixin:
+    """The deadline as a dotted vertical line with its value."""
+    data = pd.DataFrame({"deadline": [deadline], "text": [f"{label} {deadline:g} mo"]})
+    rule = alt.Chart(data).mark_rule(color=DEADLINE_COLOUR, strokeDash=[2, 3],
+                                     strokeWidth=1.5).encode(
+        x="deadline:Q", tooltip=[alt.Tooltip("text:N", title="Deadline")])
+    text = alt.Chart(data).mark_text(color=DEADLINE_COLOUR, align="left", dx=4,
+                                     baseline="top", y=4).encode(x="deadline:Q", text="text:N")
+    return alt.layer(rule, text)
 
 
 def curve_chart(result: ForecastResult) -> alt.TopLevelMixin:
@@ -92,26 +130,151 @@ def curve_chart(result: ForecastResult) -> alt.TopLevelMixin:
         alt.Tooltip("p50:Q", title="P50", format=",.0f"),
         alt.Tooltip("p90:Q", title="P90", format=",.0f"),
     ]
-    layers: list[Any] = [_band_layers(data, tooltip)]
-    target = pd.DataFrame({"target": [result.target_patients]})
-    layers.append(
-        alt.Chart(target).mark_rule(color="#d62728", strokeDash=[6, 4]).encode(y="target:Q")
-    )
+    layers: list[Any] = [_band_layers(data, tooltip), _target_rule(result.target_patients)]
     if result.deadline_months is not None:
-        deadline = pd.DataFrame({"deadline": [result.deadline_months]})
-        layers.append(
-            alt.Chart(deadline).mark_rule(color="#555555", strokeDash=[2, 3]).encode(
-                x="deadline:Q"
-            )
-        )
+        layers.append(_deadline_rule(result.deadline_months))
     return alt.layer(*layers).properties(height=320)
 
 
+def milestone_chart(frame: pd.DataFrame, horizon_months: int, deadline_months: float | None,
+                    target_patients: int) -> alt.TopLevelMixin:
+    """A Gantt chart of the milestones: per row (the trial, then each country) a bar from P10
+    to P90 and a black tick at P50 [months]; a bar past the horizon ends there (drawn
+    lighter, "not reached" in its tooltip); the deadline as a dotted line.
+
+    ``frame`` is :func:`footprint.views.scenario.milestones_frame` (scope, milestone,
+    p10/p50/p90 with inf when not reached).
+    """
+    data = frame.copy()
+    data["row"] = data["scope"] + " · " + data["milestone"]
+    for q in ("p10", "p50", "p90"):
+        finite = np.isfinite(data[q])
+        data[f"{q}_text"] = np.where(finite, data[q].round(1).astype(str),
+                                     f"> {horizon_months} (not reached)")
+        data[f"{q}_x"] = data[q].where(finite, float(horizon_months))
+    data["reached"] = np.where(np.isfinite(data["p90"]), "P10-P90", "P90 past the horizon")
+    milestones = list(dict.fromkeys(data["milestone"]))
+    x = alt.X("p10_x:Q", title=f"Months from start (the last patient in is the target of "
+                                f"{target_patients:,} patients)",
+              scale=alt.Scale(domain=[0, horizon_months], nice=False))
+    y = alt.Y("row:N", title=None, sort=list(data["row"]), axis=alt.Axis(labelLimit=260))
+    tooltip = [alt.Tooltip("scope:N", title="Where"), alt.Tooltip("milestone:N", title="Milestone"),
+               alt.Tooltip("p10_text:N", title="P10 [months]"),
+               alt.Tooltip("p50_text:N", title="P50 [months]"),
+               alt.Tooltip("p90_text:N", title="P90 [months]")]
+    base = alt.Chart(data)
+    bars = base.mark_bar(height=11).encode(
+        x=x, x2="p90_x:Q", y=y,
+        color=alt.Color("milestone:N", title=None,
+                        scale=alt.Scale(domain=milestones,
+                                        range=list(MILESTONE_COLOURS[:len(milestones)])),
+                        legend=alt.Legend(orient="top", columns=5)),
+        opacity=alt.Opacity("reached:N", title=None,
+                            scale=alt.Scale(domain=["P10-P90", "P90 past the horizon"],
+                                            range=[0.9, 0.35]),
+                            legend=alt.Legend(orient="top")),
+        tooltip=tooltip)
+    ticks = base.mark_tick(color="black", thickness=2.5, size=15).encode(
+        x="p50_x:Q", y=y, tooltip=tooltip)
+    layers: list[Any] = [bars, ticks]
+    if deadline_months is not None:
+        layers.append(_deadline_rule(deadline_months))
+    return alt.layer(*layers).properties(height=alt.Step(17))
+
+
 def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
-    """The compared scenarios' curves: one colour each, P10-P90 band and median line."""
+    """The compared scenarios' curves: one colour each, P10-P90 band and median line, each
+    scenario's target (dashed) and deadline (dotted) in its colour."""
     tooltip = [
         alt.Tooltip("scenario:N", title="Scenario"),
         alt.Tooltip("month:Q", title="Month"),
         alt.Tooltip("p50:Q", title="P50", format=",.0f"),
     ]
-    return _band_layers(comparison.curves, tooltip, by="scenario").properties(height=320)
+    s = comparison.summary
+    names = list(s["scenario"])
+    colour = alt.Color("scenario:N", scale=_scenario_colour(names), legend=None)
+    marks = pd.DataFrame({"scenario": names, "target": s["target_patients"].astype(float),
+                          "deadline": pd.to_numeric(s["deadline_months"], errors="coerce")})
+    targets = alt.Chart(marks).mark_rule(strokeDash=[6, 4]).encode(
+        y="target:Q", color=colour,
+        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
+                 alt.Tooltip("target:Q", title="Target [patients]", format=",.0f")])
+    layers: list[Any] = [_band_layers(comparison.curves, tooltip, by="scenario"), targets]
+    with_deadline = marks.dropna(subset=["deadline"])
+    if not with_deadline.empty:
+        layers.append(alt.Chart(with_deadline).mark_rule(strokeDash=[2, 3], strokeWidth=1.5)
+                      .encode(x="deadline:Q", color=colour,
+                              tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
+                                       alt.Tooltip("deadline:Q", title="Deadline [months]")]))
+    return alt.layer(*layers).properties(height=320)
+
+
+def probability_chart(comparison: Comparison, confidence: float | None = None
+                      ) -> alt.TopLevelMixin:
+    """The Monte Carlo chance of reaching the target by the deadline, one bar per scenario
+    in its colour, with its value; the confidence as a dashed line. A scenario without a
+    deadline gets no bar and says so."""
+    s = comparison.summary
+    names = list(s["scenario"])
+    prob = pd.to_numeric(s["prob_by_deadline"], errors="coerce") * 100
+    data = pd.DataFrame({
+        "scenario": names, "prob": prob.fillna(0.0),
+        "text": [f"{v:.0f} % by {d:g} mo" if pd.notna(v) else "no deadline"
+                 for v, d in zip(prob, pd.to_numeric(s["deadline_months"], errors="coerce"),
+                                 strict=True)]})
+    y = alt.Y("scenario:N", title=None, sort=names, axis=alt.Axis(labelLimit=260))
+    x = alt.X("prob:Q", title="Chance of reaching the target by the deadline [%]",
+              scale=alt.Scale(domain=[0, 100]))
+    bars = alt.Chart(data).mark_bar(height=22).encode(
+        x=x, y=y, color=alt.Color("scenario:N", scale=_scenario_colour(names), legend=None),
+        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
+                 alt.Tooltip("text:N", title="P(target by deadline)")])
+    labels = alt.Chart(data).mark_text(align="left", dx=4).encode(x=x, y=y, text="text:N")
+    layers: list[Any] = [bars, labels]
+    if confidence is not None:
+        rule = pd.DataFrame({"confidence": [100 * confidence],
+                             "text": [f"confidence {100 * confidence:g} %"]})
+        layers.append(alt.Chart(rule).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4])
+                      .encode(x="confidence:Q"))
+        layers.append(alt.Chart(rule).mark_text(color=TARGET_COLOUR, align="left", dx=4,
+                                                baseline="top", y=2)
+                      .encode(x="confidence:Q", text="text:N"))
+    return alt.layer(*layers).properties(height=alt.Step(34))
+
+
+def time_to_target_chart(comparison: Comparison) -> alt.TopLevelMixin:
+    """The months to target of each scenario: a bar from P10 to P90 in its colour, a black
+    tick at P50, its deadline as a grey tick on its row; a quantile past the horizon ends at
+    the horizon (its tooltip says "not reached")."""
+    s = comparison.summary
+    names = list(s["scenario"])
+    horizon = int(comparison.curves["month"].max())
+    data = pd.DataFrame({"scenario": names,
+                         "deadline": pd.to_numeric(s["deadline_months"], errors="coerce"),
+                         "target": s["target_patients"].astype(int)})
+    for q in ("p10", "p50", "p90"):
+        values = s[f"{q}_months"].astype(float)
+        finite = np.isfinite(values)
+        data[q] = values.where(finite, float(horizon)).to_numpy()
+        data[f"{q}_text"] = np.where(finite, values.round(1).astype(str),
+                                     f"> {horizon} (not reached)")
+    y = alt.Y("scenario:N", title=None, sort=names, axis=alt.Axis(labelLimit=260))
+    x = alt.X("p10:Q", title="Months to target (bar: P10-P90, tick: P50)",
+              scale=alt.Scale(domain=[0, horizon], nice=False))
+    tooltip = [alt.Tooltip("scenario:N", title="Scenario"),
+               alt.Tooltip("target:Q", title="Target [patients]", format=",.0f"),
+               alt.Tooltip("p10_text:N", title="P10 [months]"),
+               alt.Tooltip("p50_text:N", title="P50 [months]"),
+               alt.Tooltip("p90_text:N", title="P90 [months]"),
+               alt.Tooltip("deadline:Q", title="Deadline [months]")]
+    base = alt.Chart(data)
+    bars = base.mark_bar(height=16, opacity=0.85).encode(
+        x=x, x2="p90:Q", y=y,
+        color=alt.Color("scenario:N", scale=_scenario_colour(names), legend=None),
+        tooltip=tooltip)
+    median = base.mark_tick(color="black", thickness=3, size=24).encode(x="p50:Q", y=y,
+                                                                       tooltip=tooltip)
+    deadline = alt.Chart(data.dropna(subset=["deadline"])).mark_tick(
+        color=DEADLINE_COLOUR, thickness=2, size=32, strokeDash=[2, 2]).encode(
+        x="deadline:Q", y=y, tooltip=tooltip)
+    return alt.layer(bars, median, deadline).properties(height=alt.Step(34))

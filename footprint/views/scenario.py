@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
@@ -24,28 +24,33 @@ import pandas as pd
 import pydeck as pdk
 
 from footprint.assumptions import (
+    DEFAULT_DROPOUT_SHARE,
     DEFAULT_NEVER_ACTIVATE_SHARE,
     DEFAULT_RATE,
+    DEFAULT_RATE_CV,
     DEFAULT_RATE_SHAPE,
+    DEFAULT_SCREEN_FAIL_SHARE,
     DEFAULT_STARTUP_WEEKS,
     DEFAULT_WINDOW_MONTHS,
     MAX_COMPARE,
     MAX_NAME_LENGTH,
     MAX_SITES_PER_COUNTRY,
+    REGISTRY,
     STARTUP_CV,
 )
-from footprint.enrollment import forecast, scenario
+from footprint.enrollment import forecast, planning, scenario
 from footprint.enrollment.forecast import ForecastResult
-from footprint.enrollment.planning import Comparison, OptimiseResult
+from footprint.enrollment.planning import Comparison, OptimiseResult, PlanCost
 from footprint.enrollment.scenario import FIELDS, CountryPlan, ResolvedScenario, Scenario
 from footprint.errors import ScenarioError
 from footprint.io import report_xlsx
+from footprint.io.cells import neutralise_cell
 from footprint.io.report_meta import ReportMeta
 from footprint.io.scenario_json import scenario_from_json
 from footprint.io.site_lists import count_per_country
 from footprint.paths import EXAMPLES_DIR
 from footprint.store.workspace import Principal, VersionInfo
-from footprint.views.format import slug
+from footprint.views.format import MISSING, is_missing, slug
 from footprint.views.maps import view_for_bounds
 
 EXAMPLE_PATH: Final = EXAMPLES_DIR / "scenario_latam_hypertension.json"
@@ -104,8 +109,39 @@ _NUMBER_WIDGETS: Final[dict[str, tuple[float, float | None, float, str]]] = {
     "max_sites": (0, MAX_SITES_PER_COUNTRY, 1, "%d"),
 }
 
+ASSUMED_DEFAULTS: Final = {
+    "screen_fail_share": REGISTRY["DEFAULT_SCREEN_FAIL_SHARE"],
+    "dropout_share": REGISTRY["DEFAULT_DROPOUT_SHARE"],
+    "rate_cv": REGISTRY["DEFAULT_RATE_CV"],
+}
+"""The v2 fields whose default (for a country that gives none) is a registry entry; the page
+labels each as an assumption when the entry is one (no published figure)."""
+
+
+def column_label(name: str) -> str:
+    """A country column's header with its unit: ``Screen fail [0-1]``, ``Cost / patient
+    [currency/patient]`` (a header that names its unit already is kept)."""
+    spec = FIELDS[name]
+    if "[" in spec.header or spec.unit in ("", "sites"):
+        return spec.header
+    # a cost's header says what it is per: its unit is the currency
+    return f"{spec.header} [{'currency' if spec.unit.startswith('currency') else spec.unit}]"
+
+
+def column_help(name: str) -> str | None:
+    """A country column's help: the schema's description, and for a default that is an
+    assumption, that it is one and where published figures differ."""
+    text = FIELDS[name].description
+    entry = ASSUMED_DEFAULTS.get(name)
+    if entry is None:
+        return text
+    source = entry.source.removeprefix("assumption: ")
+    kind = "an assumption" if entry.kind == "assumption" else "a default"
+    return f"{text} The default {entry.value:g} is {kind}: {source}."
+
+
 EDITOR_NUMBERS: Final = {
-    name: NumberColumn(FIELDS[name].header, FIELDS[name].description, low, high, step, fmt,
+    name: NumberColumn(column_label(name), column_help(name), low, high, step, fmt,
                        True if FIELDS[name].required else None)
     for name, (low, high, step, fmt) in _NUMBER_WIDGETS.items()
 }
@@ -127,6 +163,8 @@ class Header:
     deadline_months : float or None
         [months]
     seed : int
+    target_kind : str
+        What the target counts: ``"randomised"`` or ``"evaluable"``.
     """
 
     name: str
@@ -134,16 +172,22 @@ class Header:
     target_patients: int
     deadline_months: float | None = None
     seed: int = 0
+    target_kind: str = scenario.TARGET_RANDOMISED
 
 
 def default_scenario() -> Scenario:
-    """The shipped LatAm hypertension example (``examples/``)."""
-    return scenario_from_json(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    """The shipped LatAm hypertension example (``examples/``), a new scenario: the fields
+    its file (version 1) does not give are left to the registry's defaults (shown as
+    such), not to version 1's explicit zeros."""
+    read = scenario_from_json(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    return replace(read, countries=tuple(replace(c, **dict.fromkeys(ASSUMED_DEFAULTS))
+                                         for c in read.countries))
 
 
 def header_of(s: Scenario) -> Header:
     """The header fields of a scenario."""
-    return Header(s.name, s.indication, s.target_patients, s.deadline_months, s.seed)
+    return Header(s.name, s.indication, s.target_patients, s.deadline_months, s.seed,
+                  s.target_kind)
 
 
 def editor_frame(s: Scenario | None = None) -> pd.DataFrame:
@@ -245,6 +289,7 @@ def scenario_from_editor(
         "name": header.name.strip(),
         "indication": header.indication,
         "target_patients": _as_int(header.target_patients),
+        "target_kind": header.target_kind,
         "seed": _as_int(header.seed),
         "countries": countries,
     }
@@ -269,6 +314,11 @@ DEFAULT_NOTES: Final[dict[str, str]] = {
     "startup_days": "default · industry mean",
     "startup_sd_days": "default · 30 % of mean",
     "cost_per_patient": "not given",
+    "site_startup_cost": "not given",
+    "site_monthly_cost": "not given",
+    "screen_fail_share": "default · assumption, no published figure",
+    "dropout_share": "default · assumption, no published figure",
+    "rate_cv": "default · assumption, rate known",
     "max_sites": "no cap",
     "pool_cap": "no estimate · uncapped",
 }
@@ -281,8 +331,14 @@ DEFAULTS_LEGEND: Final = (
     f"{DEFAULT_NEVER_ACTIVATE_SHARE:.0%} of selected sites never open (industry "
     f"quote); start-up {DEFAULT_STARTUP_WEEKS:g} weeks (industry mean) where the model "
     f"has no value, sd {STARTUP_CV:.0%} of the mean (an assumption). "
+    f"Screen failure {DEFAULT_SCREEN_FAIL_SHARE:.0%}, dropout {DEFAULT_DROPOUT_SHARE:.0%} and "
+    f"rate CV {DEFAULT_RATE_CV:g} where a country gives none: assumptions (no cross-area "
+    "published figure found; published screen-failure shares run from 19-26 % in phase III "
+    "genitourinary cancer trials to 70-80 % in Alzheimer's trials), so set "
+    "them per trial. The rate counts patients screened; the target counts randomised (or "
+    "evaluable) patients. Costs have no default: a cost left empty is not counted. "
     "Model: start-up = observed start-up, or approval + site activation; pool cap = eligible "
-    "patients of the patient funnel."
+    "patients of the patient funnel (patients screened)."
 )
 
 
@@ -374,18 +430,31 @@ def resolved_table(
                 "Sd from": label("startup_sd_days"),
                 "Never-activate share": c.never_activate_share,
                 "Never-activate from": label("never_activate_share"),
+                "Screen fail [0-1]": c.screen_fail_share,
+                "Screen fail from": label("screen_fail_share"),
+                "Dropout [0-1]": c.dropout_share,
+                "Dropout from": label("dropout_share"),
+                "Rate CV [-]": c.rate_cv,
+                "Rate CV from": label("rate_cv"),
                 "Cost per patient": c.cost_per_patient,
                 "Cost from": label("cost_per_patient"),
+                "Start-up cost / site": c.site_startup_cost,
+                "Cost / site / month": c.site_monthly_cost,
+                "Min sites": c.min_sites,
                 "Max sites": c.max_sites,
                 "Eligible pool cap [patients]": c.pool_cap,
                 "Pool cap from": label("pool_cap"),
             }
         )
     frame = pd.DataFrame(rows)
-    for col in ("Cost per patient", "Eligible pool cap [patients]"):
+    for col in RESOLVED_COSTS + ("Eligible pool cap [patients]",):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     frame["Max sites"] = frame["Max sites"].astype("Int64")
     return frame
+
+
+RESOLVED_COSTS: Final = ("Cost per patient", "Start-up cost / site", "Cost / site / month")
+"""The cost columns of :func:`resolved_table` [currency]; empty (shown "—") when not given."""
 
 
 # --- Forecast display ----------------------------------------------------------------------------
@@ -396,8 +465,18 @@ def months_text(value: float, horizon_months: int) -> str:
     return f"> {horizon_months}"
 
 
-def forecast_metrics(result: ForecastResult) -> list[tuple[str, str, str]]:
-    """(label, value, help) of the headline figures: P10/P50/P90 and P(by the deadline)."""
+def money_text(value: float | None) -> str:
+    """A cost to the unit [currency]: ``"1,234,500"``, or "—" when it is not known."""
+    if value is None or is_missing(value):
+        return MISSING
+    return f"{float(value):,.0f}"
+
+
+def forecast_metrics(result: ForecastResult, cost: PlanCost | None = None
+                     ) -> list[tuple[str, str, str]]:
+    """(label, value, help) of the headline figures: P10/P50/P90, P(by the deadline) and,
+    when some cost is given, the expected cost to the median time (``cost``, from
+    :func:`plan_cost`; "—" when a component is missing for a country with sites)."""
     h = result.horizon_months
     never = f" '> {h}': not reached within the {h}-month horizon."
     out = [
@@ -409,21 +488,197 @@ def forecast_metrics(result: ForecastResult) -> list[tuple[str, str, str]]:
          "9 in 10 simulated trials reach the target by then." + never),
     ]
     if result.prob_by_deadline is None:
-        out.append(("P(target by deadline)", "—", "Set a deadline to see it."))
+        out.append(("P(target by deadline)", MISSING, "Set a deadline to see it."))
     else:
         out.append(
             (
                 f"P(target by {result.deadline_months:g} months)",
                 f"{result.prob_by_deadline:.0%}",
-                "Share of simulated trials that reach the target by the deadline.",
+                f"Monte Carlo: the share of the {result.n_sims:,} simulated trials that reach "
+                "the target by the deadline.",
             )
         )
-    if result.total_cost_at_p50 is not None:
+    if cost is not None and (cost.total is not None or cost.not_counted):
+        missing_parts = "; ".join(cost.not_counted)
+        counted = [name for name, value in (("start-up", cost.startup),
+                                            ("site months", cost.monthly),
+                                            ("patients", cost.patients)) if value is not None]
         out.append(
-            ("Cost at P50", f"{result.total_cost_at_p50:,.0f}",
-             "Expected patients at the median time x cost per patient, summed.")
+            ("Expected cost to P50" + ("" if len(counted) in (0, 3)
+                                       else f" ({' + '.join(counted)} only)"),
+             money_text(cost.total),
+             "Site start-up + site months open + randomised patients, expected up to the "
+             f"median time ({cost.at_months:.1f} months), for the components given"
+             + (f"; {missing_parts}" if missing_parts else "") + ".")
         )
     return out
+
+
+def plan_cost(resolved: ResolvedScenario, result: ForecastResult) -> PlanCost:
+    """The plan's expected cost up to the forecast's median time (the horizon when the
+    median is not reached): :func:`footprint.enrollment.planning.plan_cost`."""
+    return planning.plan_cost(resolved, result.patients_at_months)
+
+
+def cost_table(cost: PlanCost) -> pd.DataFrame:
+    """The expected cost by component, a missing one "—" with why, and the total."""
+    notes = {n.split(" ", 1)[0]: n for n in cost.not_counted}
+    parts = [("Site start-up", "site_startup_cost", cost.startup),
+             ("Site months open", "site_monthly_cost", cost.monthly),
+             ("Randomised patients", "cost_per_patient", cost.patients)]
+    rows = [{"Component": label, "Expected cost [currency]": money_text(value),
+             "Note": "" if value is not None else
+             (notes[field].split(": ", 1)[1] if field in notes else "not given")}
+            for label, field, value in parts]
+    left_out = any(value is None for _, _, value in parts)
+    total_note = ("" if not left_out else "no component given for every country with sites"
+                  if cost.total is None else "the components given only")
+    rows.append({"Component": f"Total to {cost.at_months:.1f} months",
+                 "Expected cost [currency]": money_text(cost.total), "Note": total_note})
+    return pd.DataFrame(rows)
+
+
+FUNNEL_COLUMNS: Final = ("Screened", "Randomised", "Completing")
+
+
+def funnel_table(result: ForecastResult, names: Mapping[str, str]) -> pd.DataFrame:
+    """Screened -> randomised -> completing, expected patients per country and in total at
+    the median time (:attr:`ForecastResult.funnel`), whole patients."""
+    rows = []
+    for iso3, values in result.funnel.items():
+        total = iso3 == forecast.TRIAL_TOTAL
+        rows.append({"Country": "Total" if total else names.get(iso3, iso3),
+                     "ISO3": "" if total else iso3,
+                     **{col: int(round(v)) for col, v in zip(FUNNEL_COLUMNS, values,
+                                                             strict=True)}})
+    rows.sort(key=lambda r: r["ISO3"] == "")  # the total last
+    return pd.DataFrame(rows, columns=["Country", "ISO3", *FUNNEL_COLUMNS])
+
+
+# --- Milestones -----------------------------------------------------------------------------------
+MILESTONE_LABELS: Final = {
+    "first_site_open": "First site open",
+    "sites_50pct_open": "50 % of sites open",
+    "sites_90pct_open": "90 % of sites open",
+    "first_patient_in": "First patient in",
+    "last_patient_in": "Last patient in",
+}
+"""What the page calls each of :data:`footprint.enrollment.forecast.MILESTONES`."""
+TRIAL_LABEL: Final = "Trial"
+
+
+def milestones_frame(result: ForecastResult, names: Mapping[str, str]) -> pd.DataFrame:
+    """The forecast's milestones, trial first then each country: scope (``Trial`` or the
+    country's name), iso3 (empty for the trial), milestone, P10/P50/P90 [months; inf = not
+    reached within the horizon]."""
+    return pd.DataFrame(
+        [{"scope": TRIAL_LABEL if m.scope == forecast.TRIAL else names.get(m.scope, m.scope),
+          "iso3": "" if m.scope == forecast.TRIAL else m.scope,
+          "milestone": MILESTONE_LABELS.get(m.milestone, m.milestone),
+          "p10": m.p10, "p50": m.p50, "p90": m.p90} for m in result.milestones],
+        columns=["scope", "iso3", "milestone", "p10", "p50", "p90"])
+
+
+def milestones_table(result: ForecastResult, names: Mapping[str, str]) -> pd.DataFrame:
+    """The milestones as the page shows them: months to 0.1, ``> h`` when not reached
+    within the horizon."""
+    frame = milestones_frame(result, names)
+    h = result.horizon_months
+    return pd.DataFrame({
+        "Where": frame["scope"], "Milestone": frame["milestone"],
+        **{f"P{q} [months]": [months_text(v, h) for v in frame[f"p{q}"]] for q in (10, 50, 90)},
+    })
+
+
+def milestones_csv(result: ForecastResult, names: Mapping[str, str]) -> bytes:
+    """The milestones as a CSV download: months to 0.01, empty when not reached within the
+    horizon (``horizon_months`` says which), text cells neutralised."""
+    frame = milestones_frame(result, names)
+    out = pd.DataFrame({
+        "scenario": result.scenario_name, "scope": frame["scope"], "iso3": frame["iso3"],
+        "milestone": frame["milestone"],
+        **{f"p{q}_months": frame[f"p{q}"].where(np.isfinite(frame[f"p{q}"])).round(2)
+           for q in (10, 50, 90)},
+        "horizon_months": result.horizon_months,
+    })
+    for col in ("scenario", "scope"):
+        out[col] = out[col].map(neutralise_cell)
+    return out.to_csv(index=False).encode("utf-8")
+
+
+# --- Rate uncertainty ---------------------------------------------------------------------------
+RATE_CV_ILLUSTRATION: Final = 0.3
+"""The rate CV the page uses to show what rate uncertainty does when every country's CV is 0
+[-]: an illustration (no published figure for its size was found), never a default."""
+RATE_CV_EFFECT_SIMS: Final = 2_000
+"""Simulated trials of each of the two forecasts behind the rate CV's effect [trials]."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateCvEffect:
+    """The P10-P90 of the months to target without and with rate uncertainty.
+
+    Parameters
+    ----------
+    cv : float or None
+        The CV applied to every country, or None when the table's own CVs are used [-].
+    without, with_cv : tuple of float
+        (P10, P90) with every CV 0, and with the CVs [months]; inf: beyond the horizon.
+    horizon_months : int
+    n_sims : int
+    """
+
+    cv: float | None
+    without: tuple[float, float]
+    with_cv: tuple[float, float]
+    horizon_months: int
+    n_sims: int
+
+
+def rate_cv_effect(resolved: ResolvedScenario, n_sims: int = RATE_CV_EFFECT_SIMS
+                   ) -> RateCvEffect:
+    """Two quick Monte Carlo forecasts, the mean rates known (CV 0) and uncertain: the
+    table's CVs when some country gives one, else :data:`RATE_CV_ILLUSTRATION` everywhere."""
+    given = any(c.rate_cv > 0 for c in resolved.countries)
+    cv = None if given else RATE_CV_ILLUSTRATION
+
+    def with_cv(value: float | None) -> ResolvedScenario:
+        return replace(resolved, countries=tuple(
+            c if value is None else replace(c, rate_cv=value)
+            for c in resolved.countries))
+
+    p = forecast.model_params(resolved)
+    horizon = forecast.auto_horizon(resolved, p, resolved.deadline_months)
+
+    def p10_p90(r: ResolvedScenario) -> tuple[float, float]:
+        times = forecast.simulate_months_to_target(r, n_sims=n_sims, horizon_months=horizon)
+        with np.errstate(invalid="ignore"):
+            q = np.quantile(times, [0.1, 0.9])
+        return tuple(float(v) if math.isfinite(v) else math.inf for v in q)  # type: ignore[return-value]
+
+    return RateCvEffect(cv, p10_p90(with_cv(0.0)), p10_p90(with_cv(cv)), horizon, n_sims)
+
+
+def rate_cv_text(effect: RateCvEffect) -> str:
+    """The rate CV's effect in one sentence, as the page states it."""
+    h = effect.horizon_months
+
+    def span(q: tuple[float, float]) -> str:
+        width = q[1] - q[0]
+        wide = f" ({width:.1f} months wide)" if math.isfinite(width) else ""
+        return f"{months_text(q[0], h)}-{months_text(q[1], h)} months{wide}"
+
+    how = f"Monte Carlo, {effect.n_sims:,} simulated trials each, the same seed"
+    if effect.cv is None:
+        return (f"**Rate uncertainty:** with the rate CVs in the table, the P10-P90 of the time "
+                f"to target is {span(effect.with_cv)}; with the mean rates taken as known (CV "
+                f"0) it would be {span(effect.without)}; {how}.")
+    return (f"**Rate uncertainty:** every rate CV is 0, so the forecast takes the mean rates as "
+            f"known (an assumption: Poisson-gamma intervals are then too narrow, Mountain & "
+            f"Sherlock 2022). With a rate CV of {effect.cv:g} in every country (an "
+            f"illustration, not a published figure) the P10-P90 of the time to target widens "
+            f"from {span(effect.without)} to {span(effect.with_cv)}; {how}. Set *Rate CV* "
+            "per country from how well its rate is known.")
 
 
 def contributions_table(
@@ -459,9 +714,15 @@ def contributions_table(
     return frame
 
 
-def comparison_table(comparison: Comparison) -> pd.DataFrame:
-    """The comparison summary with display labels (one row per scenario)."""
+def comparison_table(comparison: Comparison,
+                     resolved: Sequence[ResolvedScenario] | None = None) -> pd.DataFrame:
+    """The comparison summary with display labels (one row per scenario); a missing
+    deadline, chance or cost reads "—". With the compared scenarios (``resolved``, in
+    order) the cost is the expected cost to each one's P50 (:func:`plan_cost`: start-up,
+    site months and patients), else the patients' cost at P50."""
     s = comparison.summary
+    costs = (s["total_cost_at_p50"] if resolved is None else
+             [plan_cost(r, f).total for r, f in zip(resolved, comparison.results, strict=True)])
     return pd.DataFrame(
         {
             "Scenario": s["scenario"],
@@ -471,11 +732,13 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
             "P10 [months]": s["p10_months"].round(1),
             "P50 [months]": s["p50_months"].round(1),
             "P90 [months]": s["p90_months"].round(1),
-            "Deadline [months]": pd.to_numeric(s["deadline_months"], errors="coerce"),
-            "P(by deadline) [%]": (
-                pd.to_numeric(s["prob_by_deadline"], errors="coerce") * 100
-            ).round(0),
-            "Cost at P50": pd.to_numeric(s["total_cost_at_p50"], errors="coerce").round(0),
+            "Deadline [months]": [MISSING if is_missing(v) else f"{v:g}" for v in
+                                  pd.to_numeric(s["deadline_months"], errors="coerce")],
+            "P(by deadline)": [MISSING if is_missing(v) else f"{v:.0%}" for v in
+                               pd.to_numeric(s["prob_by_deadline"], errors="coerce")],
+            "Expected cost to P50": [money_text(v) for v in
+                                     pd.to_numeric(pd.Series(costs, dtype=object),
+                                                   errors="coerce")],
             "Warnings": s["warnings"],
         }
     )
@@ -725,7 +988,6 @@ def safe_text(value: str, limit: int = 60) -> str:
 def file_stem(name: str) -> str:
     """A file-name-safe slug of a scenario name (``scenario`` when nothing is left)."""
     return slug(name)[:60] or "scenario"
-
 
 
 # --- The Excel report -------------------------------------------------------------------------

@@ -63,3 +63,54 @@ def test_comparison_chart_colours_each_scenario():
     assert '"scenario"' in layers and '"area"' in layers and '"line"' in layers
     rows = next(iter(spec["datasets"].values()))
     assert {r["scenario"] for r in rows} == {"Plan", "More Brazil"}
+
+
+def test_milestone_chart_bars_from_p10_to_p90_with_a_p50_tick_and_the_deadline(result):
+    from footprint.views import scenario as view
+
+    frame = view.milestones_frame(result, {"BRA": "Brazil", "MEX": "Mexico"})
+    spec = charts.milestone_chart(frame, result.horizon_months, 24.0, 200).to_dict()
+    marks = json.dumps(spec["layer"])
+    assert '"bar"' in marks and '"tick"' in marks and marks.count('"rule"') == 1
+    rows = next(r for r in spec["datasets"].values() if "p50_x" in r[0])
+    assert len(rows) == len(result.milestones)
+    assert all(r["p10_x"] <= r["p50_x"] <= r["p90_x"] <= result.horizon_months for r in rows)
+    # a quantile past the horizon ends the bar there, and its tooltip says not reached
+    past = [r for r in rows if r["p90"] is None]  # inf travels as null
+    assert past and all(r["p90_x"] == result.horizon_months and "not reached" in r["p90_text"]
+               for r in past)
+    assert rows[0]["row"] == "Trial · First site open"
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    a = resolve(PLAN)
+    b = resolve(Scenario("No deadline", "hypertension", 200,
+                         (CountryPlan("BRA", 30), CountryPlan("MEX", 5))))
+    return planning.compare([a, b], n_sims=300)
+
+
+def test_probability_chart_one_bar_per_scenario_and_the_confidence_line(comparison):
+    spec = charts.probability_chart(comparison, 0.8).to_dict()
+    marks = json.dumps(spec["layer"])
+    assert '"bar"' in marks and marks.count('"rule"') == 1
+    rows = next(r for r in spec["datasets"].values() if "prob" in r[0])
+    by = {r["scenario"]: r for r in rows}
+    assert by["Plan"]["prob"] == pytest.approx(100 * comparison.results[0].prob_by_deadline)
+    assert by["No deadline"]["text"] == "no deadline"
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == list(
+        charts.SCENARIO_COLOURS[:2])
+
+
+def test_time_to_target_chart_p10_to_p90_and_p50_per_scenario(comparison):
+    spec = charts.time_to_target_chart(comparison).to_dict()
+    rows = next(r for r in spec["datasets"].values() if "p50" in r[0])
+    assert [r["scenario"] for r in rows] == ["Plan", "No deadline"]
+    first = comparison.results[0]
+    assert rows[0]["p50"] == pytest.approx(first.p50)
+    assert all(r["p10"] <= r["p50"] <= r["p90"] for r in rows)
+
+
+def test_comparison_chart_draws_each_target_and_deadline(comparison):
+    marks = json.dumps(charts.comparison_chart(comparison).to_dict()["layer"])
+    assert marks.count('"rule"') == 2  # the targets, and the one deadline given

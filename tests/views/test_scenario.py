@@ -76,8 +76,18 @@ def test_table_round_trip_gives_the_same_scenario(scenario):
 def test_editor_columns_take_their_labels_and_help_from_the_schema():
     assert list(view.EDITOR_NUMBERS) == list(view.EDITOR_COLUMNS[1:])
     assert [c.label for c in view.EDITOR_NUMBERS.values()] == [
-        "Sites", "Rate [pt/site/month]", "Rate shape α", "Start-up [days]",
-        "Start-up sd [days]", "Never activate", "Cost / patient", "Max sites"]
+        "Sites", "Rate [pt/site/month]", "Rate shape α", "Rate CV [-]", "Start-up [days]",
+        "Start-up sd [days]", "Never activate [0-1]", "Screen fail [0-1]", "Dropout [0-1]",
+        "Cost / patient [currency]", "Start-up cost / site [currency]",
+        "Cost / site / month [currency]", "Min sites", "Max sites"]
+    # a default that is an assumption says so, and where published figures differ
+    for name, entry in (("screen_fail_share", "DEFAULT_SCREEN_FAIL_SHARE"),
+                        ("dropout_share", "DEFAULT_DROPOUT_SHARE"),
+                        ("rate_cv", "DEFAULT_RATE_CV")):
+        help_text = view.EDITOR_NUMBERS[name].help
+        assert help_text.startswith(FIELDS[name].description)
+        assert f"The default {assumptions.REGISTRY[entry].value:g} is an assumption" in help_text
+    assert "PMID 28993132" in view.EDITOR_NUMBERS["screen_fail_share"].help
     rate = view.EDITOR_NUMBERS["rate"]
     assert rate.help == FIELDS["rate"].description and "0.6 (default" in rate.help
     assert view.EDITOR_NUMBERS["sites"].required is True

@@ -1,0 +1,121 @@
+"""AppTest: planning to a confidence on the Scenario builder (issue 12): the v2 columns and
+the target kind, the funnel, costs, milestones, re-forecasts from actuals and the comparison
+that reads (few simulations to stay fast)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+from footprint.enrollment.scenario import Scenario
+from footprint.views import scenario as view
+from footprint.views.format import MISSING
+
+EXAMPLE = view.default_scenario()
+V2_COLUMNS = ("screen_fail_share", "dropout_share", "rate_cv", "min_sites",
+              "site_startup_cost", "site_monthly_cost", "cost_per_patient")
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def load(at: AppTest, scenario: Scenario) -> AppTest:
+    at.session_state["scenario_load"] = scenario
+    return run(at)
+
+
+def forecast(at: AppTest) -> dict[str, str]:
+    at.button(key="scenario_run").click()
+    run(at)
+    return {m.label: m.value for m in at.metric}
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The shown table with ``column`` (tables without selections carry no key)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def chart_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The dataset with ``column`` of the first chart that has one."""
+    for chart in at.get("vega_lite_chart"):
+        for d in chart.proto.datasets:
+            frame = pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+            if column in frame.columns:
+                return frame
+    raise AssertionError(f"no chart with a {column!r} column")
+
+
+PLANNED = replace(
+    EXAMPLE, name="Planned", target_kind="evaluable",
+    countries=(replace(EXAMPLE.countries[0], screen_fail_share=0.3, dropout_share=0.1,
+                       rate_cv=0.2, min_sites=4, site_startup_cost=25_000.0,
+                       site_monthly_cost=1_500.0, cost_per_patient=9_000.0),
+               *(replace(c, site_startup_cost=20_000.0, site_monthly_cost=1_200.0)
+                 for c in EXAMPLE.countries[1:])))
+
+
+def test_the_v2_columns_and_the_target_kind_round_trip(app):
+    load(app, PLANNED)
+    (editor,) = app.data_editor
+    table = editor.value.set_index("iso3")
+    for col in V2_COLUMNS:
+        assert col in table.columns
+    assert table.loc["BRA", "screen_fail_share"] == 0.3
+    assert table.loc["BRA", "min_sites"] == 4
+    assert pd.isna(table.loc["MEX", "cost_per_patient"])
+    assert app.selectbox(key="scenario_target_kind").value == "evaluable"
+    # what the page builds back from its widgets is the scenario loaded
+    header = view.Header(app.text_input(key="scenario_name").value,
+                         app.selectbox(key="scenario_indication").value,
+                         app.number_input(key="scenario_target").value,
+                         app.number_input(key="scenario_deadline").value,
+                         app.number_input(key="scenario_seed").value,
+                         app.selectbox(key="scenario_target_kind").value)
+    assert view.scenario_from_editor(header, editor.value) == PLANNED
+    used = table_with(app, "Screen fail from").set_index("ISO3")
+    assert used.loc["BRA", "Screen fail from"] == "user"
+    assert used.loc["MEX", "Screen fail from"] == "default · assumption, no published figure"
+    assert used.loc["MEX", "Rate CV [-]"] == 0.0
+
+
+def test_the_default_assumptions_are_said_and_the_rate_cv_effect_stated(app):
+    text = "\n".join(m.value for m in app.markdown) + "\n".join(c.value for c in app.caption)
+    assert "Screen failure 0%, dropout 0% and rate CV 0 where a country gives none: " \
+           "assumptions" in text
+    assert "With a rate CV of 0.3 in every country (an illustration" in text
+    assert "the P10-P90 of the time to target widens from" in text
+
+
+def test_the_forecast_shows_the_funnel_the_cost_and_the_milestones(app):
+    load(app, PLANNED)
+    shown = forecast(app)
+    assert shown["P(target by 24 months)"].endswith("%")
+    # MEX, ARG, COL give no patient cost: the total says what it counts
+    assert shown["Expected cost to P50 (start-up + site months only)"].replace(",", "").isdigit()
+    funnel = table_with(app, "Completing").set_index("ISO3")
+    bra = funnel.loc["BRA"]
+    assert bra["Screened"] > bra["Randomised"] > bra["Completing"]
+    costs = table_with(app, "Expected cost [currency]").set_index("Component")
+    assert costs.loc["Randomised patients", "Expected cost [currency]"] == MISSING
+    assert "missing for MEX, ARG, COL" in costs.loc["Randomised patients", "Note"]
+    startup = 25_000 * 14 + 20_000 * 24  # every planned site pays its start-up
+    assert costs.loc["Site start-up", "Expected cost [currency]"] == f"{startup:,}"
+    milestones = table_with(app, "Milestone")
+    assert list(milestones["Where"].unique())[:2] == ["Trial", "Brazil"]
+    assert "First patient in" in set(milestones["Milestone"])
+    gantt = chart_with(app, "p50_x")
+    assert {"p10_x", "p50_x", "p90_x"} <= set(gantt.columns)
+    assert app.get("download_button")  # the milestones CSV among the downloads
+    assert any(b.proto.label == "Download milestones (CSV)" for b in app.get("download_button"))
+    for frame in app.dataframe:
+        shown_text = frame.value.astype(str)
+        assert not shown_text.isin(["nan", "None", "<NA>"]).any().any(), frame.value

@@ -1,0 +1,145 @@
+"""Scenario builder views of issue 12: costs with "—", the funnel, milestones, the rate CV's
+effect and the comparison's text cells."""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from footprint.enrollment import forecast as fc
+from footprint.enrollment import planning
+from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
+from footprint.views import scenario as view
+from footprint.views.format import MISSING
+
+NAMES = {"BRA": "Brazil", "MEX": "Mexico"}
+STARTUP = {"BRA": (120.0, 30.0), "MEX": (90.0, 20.0)}
+PLAN = Scenario("Plan", "hypertension", 200,
+                (CountryPlan("BRA", 10, screen_fail_share=0.25, dropout_share=0.2,
+                             site_startup_cost=30_000.0, cost_per_patient=8_000.0),
+                 CountryPlan("MEX", 5, site_startup_cost=20_000.0)),
+                deadline_months=24.0, schema_version=2)
+
+
+@pytest.fixture(scope="module")
+def planned():
+    resolved = resolve(PLAN, STARTUP)
+    return resolved, fc.forecast(resolved, n_sims=1000)
+
+
+def test_money_text_never_shows_nan_or_none():
+    assert [view.money_text(v) for v in (None, math.nan, math.inf, 1234.5, 0.0)] == [
+        MISSING, MISSING, MISSING, "1,234", "0"]  # 1234.5 rounds half to even
+
+
+def test_a_cost_missing_for_one_country_is_not_counted_and_says_why(planned):
+    resolved, result = planned
+    cost = view.plan_cost(resolved, result)
+    table = view.cost_table(cost).set_index("Component")
+    # start-up is given everywhere: every planned site pays it, opened or not
+    assert table.loc["Site start-up", "Expected cost [currency]"] == f"{10 * 30_000 + 5 * 20_000:,}"
+    assert table.loc["Randomised patients", "Expected cost [currency]"] == MISSING
+    assert table.loc["Randomised patients", "Note"] == "missing for MEX"
+    assert table.loc["Site months open", "Note"] == "not given"
+    total = table.iloc[-1]
+    assert total["Expected cost [currency]"] == f"{cost.total:,.0f}"
+    assert total["Note"] == "the components given only"
+    label, value, _ = view.forecast_metrics(result, cost)[-1]
+    assert label == "Expected cost to P50 (start-up only)" and value == f"{cost.total:,.0f}"
+
+
+def test_no_cost_at_all_adds_no_cost_metric(planned):
+    resolved, _ = planned
+    bare = resolve(Scenario("Bare", "hypertension", 200, (CountryPlan("BRA", 10),),
+                            deadline_months=24.0), STARTUP)
+    result = fc.forecast(bare, n_sims=300)
+    labels = [m[0] for m in view.forecast_metrics(result, view.plan_cost(bare, result))]
+    assert not any(label.startswith("Expected cost") for label in labels)
+
+
+def test_the_funnel_thins_screened_to_randomised_to_completing(planned):
+    _, result = planned
+    funnel = view.funnel_table(result, NAMES).set_index("ISO3")
+    bra, mex = funnel.loc["BRA"], funnel.loc["MEX"]
+    screened, randomised, completing = result.funnel["BRA"]
+    assert randomised == pytest.approx(0.75 * screened)  # 1 - screen-failure share
+    assert completing == pytest.approx(0.8 * randomised)  # 1 - dropout share
+    assert (bra["Screened"], bra["Randomised"]) == (round(screened), round(randomised))
+    assert mex["Screened"] == mex["Randomised"] == mex["Completing"]  # defaults: 0 and 0
+    assert list(funnel.index)[-1] == "" and funnel.iloc[-1]["Country"] == "Total"
+
+
+def test_milestones_table_and_csv(planned):
+    _, result = planned
+    table = view.milestones_table(result, NAMES)
+    assert list(table.columns) == ["Where", "Milestone", "P10 [months]", "P50 [months]",
+                                   "P90 [months]"]
+    assert list(table["Where"].unique()) == ["Trial", "Brazil", "Mexico"]
+    assert list(table["Milestone"][:5]) == list(view.MILESTONE_LABELS.values())
+    last = table[(table["Where"] == "Trial") & (table["Milestone"] == "Last patient in")]
+    assert last.iloc[0]["P50 [months]"] == view.months_text(result.p50, result.horizon_months)
+    csv = pd.read_csv(io.BytesIO(view.milestones_csv(result, NAMES)))
+    assert list(csv.columns) == ["scenario", "scope", "iso3", "milestone", "p10_months",
+                                 "p50_months", "p90_months", "horizon_months"]
+    first = result.milestones[0]
+    assert csv.loc[0, "p50_months"] == pytest.approx(round(first.p50, 2))
+    # P10 <= P50 <= P90 wherever reached
+    reached = csv.dropna(subset=["p10_months", "p50_months", "p90_months"])
+    assert (reached["p10_months"] <= reached["p50_months"]).all()
+    assert (reached["p50_months"] <= reached["p90_months"]).all()
+
+
+def test_an_unreached_milestone_reads_against_the_horizon():
+    never = resolve(Scenario("Slow", "hypertension", 5000, (CountryPlan("BRA", 2),),
+                             schema_version=2), STARTUP)
+    result = fc.forecast(never, n_sims=200, horizon_months=24)
+    table = view.milestones_table(result, NAMES)
+    last = table[table["Milestone"] == "Last patient in"].iloc[0]
+    assert last["P50 [months]"] == "> 24"
+    csv = pd.read_csv(io.BytesIO(view.milestones_csv(result, NAMES)))
+    assert csv["p50_months"].isna().any() and (csv["horizon_months"] == 24).all()
+
+
+def test_the_rate_cv_widens_the_interval_and_zero_changes_nothing(planned):
+    resolved, _ = planned
+    effect = view.rate_cv_effect(resolved, n_sims=1000)
+    assert effect.cv == view.RATE_CV_ILLUSTRATION  # every CV is 0 here: the illustration
+    width = lambda q: q[1] - q[0]  # noqa: E731
+    assert width(effect.with_cv) > width(effect.without)
+    text = view.rate_cv_text(effect)
+    assert "With a rate CV of 0.3 in every country (an illustration" in text
+    assert f"{width(effect.without):.1f} months wide" in text
+    # a CV in the table is compared with the mean rates known
+    uncertain = replace(resolved, countries=tuple(replace(c, rate_cv=0.5)
+                                                  for c in resolved.countries))
+    own = view.rate_cv_effect(uncertain, n_sims=1000)
+    assert own.cv is None and own.without == effect.without
+    assert "with the rate CVs in the table" in view.rate_cv_text(own)
+
+
+def test_comparison_cells_read_a_missing_value_as_a_dash(planned):
+    resolved, _ = planned
+    bare = resolve(Scenario("No deadline", "hypertension", 200, (CountryPlan("BRA", 12),)),
+                   STARTUP)
+    comparison = planning.compare([resolved, bare], n_sims=300)
+    frame = view.comparison_table(comparison, [resolved, bare])
+    assert frame.loc[1, "Deadline [months]"] == MISSING
+    assert frame.loc[1, "P(by deadline)"] == MISSING
+    assert frame.loc[1, "Expected cost to P50"] == MISSING
+    assert frame.loc[0, "Expected cost to P50"] != MISSING  # start-up given everywhere
+    assert frame.loc[0, "P(by deadline)"].endswith("%")
+    assert not frame.astype(str).isin(["nan", "None", "<NA>"]).any().any()
+
+
+def test_the_example_is_a_new_scenario_with_the_registry_defaults():
+    example = view.default_scenario()
+    assert all(c.screen_fail_share is None and c.dropout_share is None and c.rate_cv is None
+               for c in example.countries)
+    labels = view.resolved_table(resolve(example, STARTUP | {"ARG": (1, 0), "COL": (1, 0)}),
+                                 NAMES)
+    assert set(labels["Screen fail from"]) == {"default · assumption, no published figure"}
+    assert set(labels["Rate CV from"]) == {"default · assumption, rate known"}
