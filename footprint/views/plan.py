@@ -14,7 +14,7 @@ that Explore imports neither the forecast nor pydeck for it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from footprint.assumptions import MAX_NAME_LENGTH, PLAN_START_SITES
@@ -70,28 +70,16 @@ def plan_request(countries: Sequence[str], indication: str, scope: str,
                        tuple(left_out))
 
 
-def planned_scenario(request: PlanRequest, indications: Collection[str], fallback: str, *,
-                     target_patients: int, target_kind: str, seed: int,
-                     deadline_months: float | None) -> Scenario:
+def planned_scenario(request: PlanRequest, base: Scenario,
+                     indications: Collection[str]) -> Scenario:
     """A new scenario of the request's countries, :data:`PLAN_START_SITES` sites each and
-    every model value left to the model; the target, its kind, the seed and the deadline are
-    what the builder held.
-
-    Parameters
-    ----------
-    indications : collection of str
-        The builder's indication ids; the request's indication when among them, else
-        ``fallback``.
-    target_patients : int
-        [patients]
-    deadline_months : float, optional
-        [months]
+    every model value left to the model; its target, deadline and seed are ``base``'s (what
+    the builder held), and so is its indication unless the request's is in ``indications``.
     """
-    indication = request.indication if request.indication in indications else fallback
-    return Scenario(
-        (PLAN_PREFIX + request.scope)[:MAX_NAME_LENGTH], indication, target_patients,
-        tuple(CountryPlan(c, PLAN_START_SITES) for c in request.countries),
-        target_kind=target_kind, seed=seed, deadline_months=deadline_months)
+    return replace(
+        base, name=(PLAN_PREFIX + request.scope)[:MAX_NAME_LENGTH],
+        indication=request.indication if request.indication in indications else base.indication,
+        countries=tuple(CountryPlan(c, PLAN_START_SITES) for c in request.countries))
 
 
 def plan_notice(request: PlanRequest, names: Mapping[str, str]) -> str:
