@@ -22,7 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from footprint.cli import explore, files, optimise, plan, report, workspace
+from footprint.cli import explore, files, indications, optimise, plan, report, workspace
 from footprint.cli.common import METHOD_CHOICES
 from footprint.data.database import open_database
 from footprint.errors import FootprintError
@@ -34,7 +34,7 @@ DESCRIPTION = (
     "scenario forecasts, file checks, the workspace store and reports. Refused input exits 2 "
     "with every problem listed; a broken data file exits 1. JSON output never holds NaN.")
 
-GROUPS = (explore, plan, optimise, files, workspace, report)
+GROUPS = (explore, plan, optimise, files, workspace, indications, report)
 """The command modules, in the order ``--help`` lists their commands."""
 
 

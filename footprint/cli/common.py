@@ -31,8 +31,29 @@ def check_indication(inputs: ModelInputs, name: str) -> str:
 
     known = sorted(pool.catalogue(inputs))
     if name not in known:
-        raise UsageError(f"unknown indication {name!r}; valid: {', '.join(known)}")
+        raise UsageError(f"unknown indication {name!r}; valid: {', '.join(known)}, or a "
+                         "custom indication's id (`footprint indications list`)")
     return name
+
+
+def with_stored_indication(inputs: ModelInputs, name: str) -> ModelInputs:
+    """``inputs`` whose catalogue also holds the stored custom indication ``name`` (a
+    ``my_...`` id, team-visible); ``inputs`` unchanged for any other name (the workspace store
+    is then not opened)."""
+    from footprint.io.indications import is_custom_id
+
+    if name in inputs.indications.index or not is_custom_id(name):
+        return inputs
+    from footprint.model import pool
+    from footprint.store.indications import find
+    from footprint.store.workspace import TEAM_USER, open_store
+
+    store = open_store()
+    try:
+        found = find(store, name, user=TEAM_USER)
+    finally:
+        store.close()
+    return pool.with_indications(inputs, [found.indication])
 
 
 def check_countries(inputs: ModelInputs, text: str) -> list[str]:

@@ -14,6 +14,7 @@ from footprint.cli.common import (
     check_indication,
     json_records,
     to_json,
+    with_stored_indication,
     write_output,
 )
 from footprint.errors import DataFileError, UsageError
@@ -44,7 +45,7 @@ def _cmd_pool(args: argparse.Namespace, con) -> str:
     from footprint.data import model_inputs
     from footprint.model import pool
 
-    inputs = model_inputs.load_inputs(con)
+    inputs = with_stored_indication(model_inputs.load_inputs(con), args.indication)
     indication = check_indication(inputs, args.indication)
     if not 0 <= args.eligibility <= 1:
         raise UsageError("--eligibility must be between 0 and 1")
@@ -86,7 +87,7 @@ def _cmd_scores(args: argparse.Namespace, con) -> str:
     from footprint.data import model_inputs
     from footprint.model import scoring
 
-    inputs = model_inputs.load_inputs(con)
+    inputs = with_stored_indication(model_inputs.load_inputs(con), args.indication)
     indication = check_indication(inputs, args.indication)
     if not 0 < args.eligibility <= 1:
         raise UsageError("--eligibility must be above 0 and at most 1 (a share, e.g. 0.1)")
