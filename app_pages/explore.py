@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages import shared
 from footprint.assumptions import STALE_AFTER_YEARS
+from footprint.io import indications as own_indications
 from footprint.model import pool, scoring
 from footprint.views import (
     country_details,
@@ -102,7 +103,7 @@ indication_id = c_indication.selectbox("Indication", list(indications),
                                        key="explore_indication", on_change=clear_warnings)
 indication = indications[indication_id]
 pool_source = fmt.source_label(str(catalogue.loc[indication.metric, "source_id"])) if (
-    indication.metric in catalogue.index) else ""
+    indication.metric in catalogue.index) else own_indications.sources_of(indication)
 options = metrics.metric_choices(metrics.model_metrics(indication, pool_source), indicator_metrics,
                                  trial_metrics)
 metric_id = c_metric.selectbox("Metric", list(options),

@@ -507,7 +507,8 @@ header = view.Header(name, indication_id, target, deadline, seed, target_kind)
 @st.cache_data(show_spinner=False, max_entries=128)
 def resolve_cached(scenario: Scenario, eligibility: float, activation: float):
     """The scenario with every value filled in from the model or the defaults."""
-    return planning.resolve_with_model(shared.model_inputs(), scenario, eligibility, activation)
+    return planning.resolve_with_model(shared.inputs_for(scenario.indication), scenario,
+                                       eligibility, activation)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

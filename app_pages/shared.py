@@ -15,12 +15,15 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from app_pages import workspace
 from footprint.assumptions import GATE_PENALTY_POINTS
 from footprint.data import atlas
 from footprint.data.database import DataFileError, open_database, open_spatial, spatial_cursor
 from footprint.data.model_inputs import ModelInputs, load_inputs
 from footprint.io.report_meta import ATTRIBUTION
 from footprint.model import pool, scoring
+from footprint.store import indications as stored_indications
+from footprint.store.errors import StoreError
 from footprint.views import explore, maps, subnational, url_state
 from footprint.views import format as fmt
 from footprint.views import regions as region_views
@@ -172,15 +175,61 @@ def model_inputs() -> ModelInputs:
 
 
 @st.cache_data(show_spinner=False)
-def indications() -> dict[str, pool.Indication]:
+def shipped_indications() -> dict[str, pool.Indication]:
     """The shipped indications by id (display name: ``.name``)."""
     return pool.catalogue(model_inputs())
 
 
-@st.cache_data(show_spinner="Scoring the countries …", max_entries=64)
+def custom_indications() -> tuple[dict[str, pool.Indication], str | None]:
+    """(the user's own indications in the workspace store by ``my_...`` id, None), read on
+    every run (one a teammate or the CLI just saved shows at once); ({}, why) when the store
+    cannot be read."""
+    store, problem = workspace.store()
+    user = workspace.user()
+    if store is None or user is None:
+        return {}, problem
+    try:
+        return stored_indications.catalogue(store, user=user,
+                                            shipped=shipped_indications()), None
+    except StoreError as exc:
+        return {}, str(exc)
+
+
+def indications() -> dict[str, pool.Indication]:
+    """The shipped indications, then the user's own, by id (display name: ``.name``); when
+    the store cannot be read, the sidebar says so."""
+    own, problem = custom_indications()
+    if problem:
+        st.sidebar.caption(f"Your own indications are not available: {problem}")
+    return shipped_indications() | own
+
+
+def inputs_for(indication: str) -> ModelInputs:
+    """:func:`model_inputs` whose catalogue also holds ``indication`` when it is one of the
+    user's own (for the model steps that look an indication up by id)."""
+    if indication in shipped_indications():
+        return model_inputs()
+    own = custom_indications()[0].get(indication)
+    return model_inputs() if own is None else pool.with_indications(model_inputs(), [own])
+
+
 def country_frame(indication: str, eligibility_share: float,
                   site_activation_days: float) -> pd.DataFrame:
-    """Funnel, start-up, friction, infrastructure, scores and tier of every country."""
+    """Funnel, start-up, friction, infrastructure, scores and tier of every country (an
+    id that is no longer open to the user gives the default view's indication)."""
+    if indication in shipped_indications():
+        return _country_frame(indication, eligibility_share, site_activation_days)
+    own = custom_indications()[0].get(indication)
+    if own is None:
+        return _country_frame(DEFAULT_VIEW.indication, eligibility_share,
+                              site_activation_days)
+    return _country_frame(own, eligibility_share, site_activation_days)
+
+
+@st.cache_data(show_spinner="Scoring the countries …", max_entries=64)
+def _country_frame(indication: str | pool.Indication, eligibility_share: float,
+                   site_activation_days: float) -> pd.DataFrame:
+    # A custom indication is cached by its whole definition: a new version scores afresh.
     return scoring.country_frame(model_inputs(), indication, eligibility_share,
                                  site_activation_days)
 
