@@ -351,6 +351,11 @@ MAX_STORE_LISTED: Final[int] = _entry(
     "MAX_STORE_LISTED", 1000, "rows",
     "most items or versions one listing of the workspace store returns (newest first)",
     "limit", "limit")
+STORE_PARSED_INDICATIONS: Final[int] = _entry(
+    "STORE_PARSED_INDICATIONS", 256, "versions",
+    "stored custom indication versions each process keeps read and checked (a version never "
+    "changes; the pages list them on every run)", "limit: 20 indications of 241 countries "
+    "take about 0.1 s to check again", "limit")
 STORE_TIMEOUT_SECONDS: Final[int] = _entry(
     "STORE_TIMEOUT_SECONDS", 5, "s",
     "longest wait for the workspace store: a PostgreSQL connection or row lock, a SQLite "

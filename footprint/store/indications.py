@@ -11,12 +11,13 @@ name it keep working.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from footprint.assumptions import MAX_STORE_LISTED
+from footprint.assumptions import MAX_STORE_LISTED, STORE_PARSED_INDICATIONS
 from footprint.errors import UploadError
 from footprint.io import indications as io
 from footprint.model import pool
@@ -114,12 +115,20 @@ def _listed(store: Store, user: Principal) -> list[StoredIndication | str]:
     out: list[StoredIndication | str] = []
     for row in rows:
         info = VersionInfo(**_info_fields(row))
-        try:
-            out.append(StoredIndication(info, io.from_json(row.payload)))
-        except UploadError as exc:
-            out.append(f"{info.name!r} ({info.id}, version {info.version}): "
-                       + "; ".join(exc.problems))
+        read = _read(row.payload)
+        out.append(StoredIndication(info, read) if isinstance(read, io.Definition) else
+                   f"{info.name!r} ({info.id}, version {info.version}): {read}")
     return out
+
+
+@functools.lru_cache(maxsize=STORE_PARSED_INDICATIONS)
+def _read(payload: str) -> io.Definition | str:
+    """A stored text read and checked again, or what is wrong with it (kept per text: a
+    stored version never changes)."""
+    try:
+        return io.from_json(payload)
+    except UploadError as exc:
+        return "; ".join(exc.problems)
 
 
 def _definition(stored: StoredVersion) -> io.Definition:
