@@ -16,6 +16,7 @@ Every name a user typed is shown escaped (``view.markdown_text``) or as plain te
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,7 +37,7 @@ from footprint.assumptions import (
     MAX_TARGET_PATIENTS,
     MAX_TOTAL_SITES,
 )
-from footprint.enrollment import forecast, planning
+from footprint.enrollment import forecast, planning, reforecast
 from footprint.enrollment.scenario import (
     FIELDS,
     TARGET_EVALUABLE,
@@ -78,6 +79,8 @@ K_PROPOSE, K_USE_PROPOSAL = "scenario_opt_run", "scenario_opt_use"
 K_SAVE, K_OPEN, K_COMPARE = "scenario_save", "scenario_open", "scenario_compare"
 K_NOTE, K_VISIBILITY, K_VERSION = "scenario_note", "scenario_visibility", "scenario_version"
 K_SHARE = "scenario_share"
+K_ACTUALS_FILE, K_AS_OF = "scenario_actuals_file", "scenario_actuals_as_of"
+K_START, K_REFORECAST = "scenario_actuals_start", "scenario_reforecast"
 HEADER_KEYS = (K_NAME, K_INDICATION, K_TARGET, K_TARGET_KIND, K_DEADLINE, K_SEED)
 # Widgets whose values survive a visit to another page (Streamlit forgets undrawn widgets).
 PERSISTED = (*HEADER_KEYS, K_ELIGIBILITY, K_ACTIVATION, K_SIMS, K_LIVE, K_GOAL, K_BUDGET,
@@ -523,6 +526,14 @@ def rate_cv_cached(scenario: Scenario, eligibility: float, activation: float) ->
                                                                 activation)))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def reforecast_cached(scenario: Scenario, eligibility: float, activation: float, actuals,
+                      as_of, n: int):
+    """The rest of the trial forecast from the actual enrollment at ``as_of``."""
+    return reforecast.reforecast(resolve_cached(scenario, eligibility, activation), actuals,
+                                 as_of, n_sims=n)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def compare_cached(scenarios: tuple[Scenario, ...], eligibility: float, activation: float,
                    n: int):
@@ -869,6 +880,77 @@ if current is not None:
             key="scenario_dl_milestones", file_name=f"{stem}-milestones.csv", mime="text/csv",
             help="P10/P50/P90 of each milestone [months from start], the trial and each "
                  "country; empty when not reached within the horizon.")
+
+# ---- re-forecast from actual enrollment ---------------------------------------------------------
+st.header("Re-forecast from actual enrollment")
+st.caption("A CSV with one row per site: `iso3`, `site_id`, `opened_on` (YYYY-MM-DD, empty if "
+           "not open yet) and `randomised` (patients to date); commas, semicolons with "
+           "decimal commas, tabs or pipes. Each open site's rate is updated by its own record "
+           "(Anisimov & Fedorov 2007: Gamma(α + k, β + r τ) for k patients in τ months open, "
+           "r the randomised share of those screened); sites not open keep the plan's rate "
+           "and start-up, counted from the as-of date. A refused file changes nothing.")
+c_actuals, c_as_of, c_start = st.columns([3, 1.2, 1.6], vertical_alignment="bottom")
+actuals_file = c_actuals.file_uploader("Actual enrollment (CSV)", key=K_ACTUALS_FILE,
+                                       type=["csv", "txt", "tsv"])
+as_of = c_as_of.date_input("As of", key=K_AS_OF, max_value=dt.date.today(),
+                           help="The date the counts are from (no opening date may be later).")
+actuals = None
+if actuals_file is not None and resolved is not None:
+    try:
+        actuals = view.read_actuals(actuals_file.getvalue(), resolved, as_of)
+    except UploadError as exc:
+        st.error(f"**{view.markdown_text(actuals_file.name)} was not used** — the scenario "
+                 "and its forecast are unchanged. Problems:\n\n"
+                 + view.markdown_list(exc.problems))
+elif actuals_file is not None:
+    st.info("Fix the scenario above first: the actuals are checked against its countries.")
+if actuals is not None and current is not None:
+    plan_fc = forecast_cached(current, eligibility, activation, n_sims)
+    proposed_start = view.default_start(plan_fc, actuals)
+    start = c_start.date_input(
+        "Trial start (month 0 of the plan)", value=proposed_start, key=K_START,
+        max_value=as_of, help="Places the plan on the calendar. Proposed: the first site's "
+                              "opening less the plan's median time to the first site open; "
+                              "set your trial's start. The deadline counts from it.")
+    rf_key = (current, eligibility, activation, n_sims, actuals, as_of)
+    if st.button("Re-forecast", key=K_REFORECAST, type="primary"):
+        with st.status(f"Re-forecasting from {len(actuals)} sites of actuals …") as progress:
+            started = time.monotonic()
+            opened = sum(a.opened_on is not None for a in actuals)
+            st.write(f"Updating the rates of {opened} open sites from their own records; "
+                     f"{resolved.total_sites - opened} planned sites not open yet keep the "
+                     "plan's rate …")
+            st.write(f"Simulating the rest of the trial from {as_of} ({n_sims:,} trials) …")
+            state["reforecast"] = {"key": rf_key, "result": reforecast_cached(
+                current, eligibility, activation, actuals, as_of, n_sims)}
+            progress.update(label=f"Re-forecast: {len(actuals)} sites, {n_sims:,} simulated "
+                                  f"trials in {time.monotonic() - started:.1f} s",
+                            state="complete", expanded=False)
+    shown_rf = state.get("reforecast")
+    if shown_rf is not None and shown_rf["key"] == rf_key:
+        rf = shown_rf["result"]
+        for column, (label, value, help_text) in zip(
+                st.columns(len(rf_metrics := view.reforecast_metrics(
+                    rf, start, current.deadline_months))), rf_metrics, strict=True):
+            column.metric(label, value, help=help_text)
+        for warning in rf.warnings + (rf.result.warnings if rf.result else ()):
+            st.warning(warning, icon="⚠️")
+        if start is None:
+            st.info("Set the trial start to see the plan against the actuals on one calendar.")
+        else:
+            bands, actual = view.plan_vs_actual(plan_fc, rf, start)
+            deadline_date = (None if current.deadline_months is None
+                             else view.months_after(start, current.deadline_months))
+            st.altair_chart(charts.plan_vs_actual_chart(bands, actual, current.target_patients,
+                                                        deadline_date, as_of),
+                            key="scenario_plan_vs_actual", width="stretch")
+            st.caption(f"Blue: the plan's P10-P90 band and median from {start}; black: the "
+                       f"actual patients to {as_of}; orange: the re-forecast's band from "
+                       "then; dashed red: target; dotted: deadline; grey: the as-of date.")
+        st.dataframe(view.actuals_table(rf, resolved, names), hide_index=True,
+                     key="scenario_actuals_table", width="stretch")
+    elif shown_rf is not None:
+        st.info("The scenario, the file or the date changed: press **Re-forecast** again.")
 
 # ---- saved scenarios -----------------------------------------------------------------------------
 st.header("Saved scenarios")

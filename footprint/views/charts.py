@@ -5,6 +5,7 @@ and the deadline."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
@@ -106,7 +107,7 @@ def _target_rule(target: int, label: str = "target") -> alt.TopLevelMixin:
     rule = alt.Chart(data).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4]).encode(
         y="target:Q", tooltip=[alt.Tooltip("text:N", title="Target")])
     text = alt.Chart(data).mark_text(color=TARGET_COLOUR, align="left", dx=4, dy=-7).encode(
-        y="target:Q", x=alt.datum(0), text="text:N")
+        y="target:Q", x=alt.value(0), text="text:N")
     return alt.layer(rule, text)
 
 
@@ -278,3 +279,52 @@ def time_to_target_chart(comparison: Comparison) -> alt.TopLevelMixin:
         color=DEADLINE_COLOUR, thickness=2, size=32, strokeDash=[2, 2]).encode(
         x="deadline:Q", y=y, tooltip=tooltip)
     return alt.layer(bars, median, deadline).properties(height=alt.Step(34))
+
+
+PLAN_COLOUR, REFORECAST_COLOUR, ACTUAL_COLOUR = SCENARIO_COLOURS[0], SCENARIO_COLOURS[1], "black"
+
+
+def plan_vs_actual_chart(bands: pd.DataFrame, actual: pd.DataFrame, target: int,
+                         deadline: dt.date | None, as_of: dt.date) -> alt.TopLevelMixin:
+    """Plan against actual on one calendar: the plan's P10-P90 band and median of
+    cumulative patients, the actual patients to the as-of date (a black point), the
+    re-forecast's band from the as-of date, the target (dashed), the deadline (dotted) and
+    the as-of date (solid grey).
+
+    ``bands`` and ``actual`` are :func:`footprint.views.scenario.plan_vs_actual`.
+    """
+    series = list(dict.fromkeys(bands["series"]))
+    colour = alt.Color("series:N", title=None,
+                       scale=alt.Scale(domain=series,
+                                       range=[PLAN_COLOUR, REFORECAST_COLOUR][:len(series)]),
+                       legend=alt.Legend(orient="top"))
+    x = alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y"))
+    y = alt.Y("p10:Q", title="Patients (cumulative, as the target counts them)")
+    tooltip = [alt.Tooltip("series:N", title="Series"),
+               alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),
+               alt.Tooltip("p10:Q", title="P10", format=",.0f"),
+               alt.Tooltip("p50:Q", title="P50", format=",.0f"),
+               alt.Tooltip("p90:Q", title="P90", format=",.0f")]
+    base = alt.Chart(bands)
+    band = base.mark_area(opacity=0.2).encode(x=x, y=y, y2="p90:Q", color=colour)
+    line = base.mark_line(strokeWidth=2.5).encode(x=x, y="p50:Q", color=colour,
+                                                  tooltip=tooltip)
+    point = alt.Chart(actual).mark_point(shape="diamond", size=160, filled=True,
+                                         color=ACTUAL_COLOUR).encode(
+        x="date:T", y="patients:Q",
+        tooltip=[alt.Tooltip("text:N", title="Actual")])
+    label = alt.Chart(actual).mark_text(align="right", dx=-10, dy=-10, color=ACTUAL_COLOUR,
+                                        fontWeight="bold").encode(
+        x="date:T", y="patients:Q", text="text:N")
+    rules = pd.DataFrame({"date": pd.to_datetime([as_of]), "text": [f"as of {as_of}"]})
+    as_of_rule = alt.Chart(rules).mark_rule(color="#999999").encode(x="date:T")
+    layers: list[Any] = [band, line, _target_rule(target), as_of_rule, point, label]
+    if deadline is not None:
+        dl = pd.DataFrame({"date": pd.to_datetime([deadline]), "text": [f"deadline {deadline}"]})
+        layers.append(alt.Chart(dl).mark_rule(color=DEADLINE_COLOUR, strokeDash=[2, 3],
+                                              strokeWidth=1.5).encode(
+            x="date:T", tooltip=[alt.Tooltip("text:N", title="Deadline")]))
+        layers.append(alt.Chart(dl).mark_text(color=DEADLINE_COLOUR, align="left", dx=4,
+                                              baseline="top", y=4).encode(x="date:T",
+                                                                          text="text:N"))
+    return alt.layer(*layers).properties(height=340)

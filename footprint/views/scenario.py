@@ -12,6 +12,7 @@ Every function here is pure (no I/O beyond reading the shipped example scenario)
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -41,13 +42,16 @@ from footprint.assumptions import (
 from footprint.enrollment import forecast, planning, scenario
 from footprint.enrollment.forecast import ForecastResult
 from footprint.enrollment.planning import Comparison, OptimiseResult, PlanCost
+from footprint.enrollment.reforecast import Reforecast, SiteActual
 from footprint.enrollment.scenario import FIELDS, CountryPlan, ResolvedScenario, Scenario
 from footprint.errors import ScenarioError
 from footprint.io import report_xlsx
+from footprint.io.actuals import actuals_from_csv
 from footprint.io.cells import neutralise_cell
 from footprint.io.report_meta import ReportMeta
 from footprint.io.scenario_json import scenario_from_json
 from footprint.io.site_lists import count_per_country
+from footprint.io.uploads import decode
 from footprint.paths import EXAMPLES_DIR
 from footprint.store.workspace import Principal, VersionInfo
 from footprint.views.format import MISSING, is_missing, slug
@@ -604,6 +608,120 @@ def milestones_csv(result: ForecastResult, names: Mapping[str, str]) -> bytes:
     for col in ("scenario", "scope"):
         out[col] = out[col].map(neutralise_cell)
     return out.to_csv(index=False).encode("utf-8")
+
+
+# --- Re-forecast from actual enrollment ----------------------------------------------------------
+def read_actuals(data: bytes, resolved: ResolvedScenario, as_of: dt.date
+                 ) -> tuple[SiteActual, ...]:
+    """The sites of an uploaded actuals CSV (:mod:`footprint.io.actuals`), validated against
+    the scenario and the as-of date.
+
+    Raises
+    ------
+    UploadError
+        Every problem, each with its line.
+    """
+    return actuals_from_csv(decode(data), resolved, as_of)
+
+
+def months_after(start: dt.date, months: float) -> dt.date:
+    """The date ``months`` after ``start`` (a month is 365.25 / 12 days)."""
+    return start + dt.timedelta(days=round(months * forecast.DAYS_PER_MONTH))
+
+
+def default_start(plan: ForecastResult, actuals: Sequence[SiteActual]) -> dt.date | None:
+    """A start date (month 0 of the plan) for a file with opening dates: the first site's
+    opening less the plan's median time to the first site open. None without either."""
+    opened = [a.opened_on for a in actuals if a.opened_on is not None]
+    first = next((m.p50 for m in plan.milestones
+                  if m.scope == forecast.TRIAL and m.milestone == "first_site_open"), None)
+    if not opened or first is None or not math.isfinite(first):
+        return None
+    return min(opened) - dt.timedelta(days=round(first * forecast.DAYS_PER_MONTH))
+
+
+def actuals_table(rf: Reforecast, resolved: ResolvedScenario, names: Mapping[str, str]
+                  ) -> pd.DataFrame:
+    """Per country: sites open of planned, patients randomised to date, the prior mean rate
+    and the open sites' mean posterior rate [patients screened/site/month] (MISSING when no
+    site is open), further patients expected by the re-forecast's P50."""
+    rows = []
+    for c in resolved.countries:
+        own = [p.mean_rate for p in rf.posteriors if p.iso3 == c.iso3]
+        rows.append({
+            "Country": names.get(c.iso3, c.iso3), "ISO3": c.iso3,
+            "Sites open": f"{rf.sites_open[c.iso3]} of {c.sites}",
+            "Randomised to date": rf.randomised_to_date[c.iso3],
+            "Planned rate": f"{c.rate:.2f}",
+            "Updated rate (open sites)": f"{sum(own) / len(own):.2f}" if own else MISSING,
+            "More patients by the P50": int(round(rf.patients_at_p50.get(c.iso3, 0.0))),
+        })
+    return pd.DataFrame(rows)
+
+
+def deadline_chance_text(result: ForecastResult, months_left: float) -> str:
+    """The chance of reaching the target within ``months_left`` [months], bracketed by the
+    re-forecast's P10/P50/P90 (exact for those quantiles): ``"≥ 90 %"``, ``"50-90 %"``,
+    ``"10-50 %"`` or ``"< 10 %"``."""
+    p10, p50, p90 = result.months_to_target
+    if p90 <= months_left:
+        return "≥ 90 %"
+    if p50 <= months_left:
+        return "50-90 %"
+    if p10 <= months_left:
+        return "10-50 %"
+    return "< 10 %"
+
+
+def reforecast_metrics(rf: Reforecast, start: dt.date | None, deadline_months: float | None
+                       ) -> list[tuple[str, str, str]]:
+    """(label, value, help) of a re-forecast: patients so far, still needed, the dates of
+    P10/P50/P90 from the as-of date and, with a start and a deadline, the deadline's chance."""
+    out = [("Patients so far", f"{rf.counted_to_date:,}",
+            "Patients of the target's kind to date (evaluable: randomised less the expected "
+            "dropout, rounded down)."),
+           ("Still needed", f"{rf.remaining_target:,}", "The target less the patients so far.")]
+    result = rf.result
+    if result is None:
+        return out + [("Target", "reached", "The actuals already reach the target.")]
+    h = result.horizon_months
+    for q, value in zip((10, 50, 90), result.months_to_target, strict=True):
+        date = months_after(rf.as_of, value).isoformat() if math.isfinite(value) else \
+            f"> {h} months"
+        out.append((f"P{q} target date", date,
+                    f"{months_text(value, h)} months after the as-of date {rf.as_of}."))
+    if start is not None and deadline_months is not None:
+        left = deadline_months - (rf.as_of - start).days / forecast.DAYS_PER_MONTH
+        out.append((f"P(target by {deadline_months:g} months)",
+                    deadline_chance_text(result, left),
+                    f"The deadline is {months_after(start, deadline_months)}, {left:.1f} months "
+                    "after the as-of date; the chance is bracketed by the re-forecast's "
+                    "P10/P50/P90."))
+    return out
+
+
+def plan_vs_actual(plan: ForecastResult, rf: Reforecast, start: dt.date
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The plan's and the re-forecast's bands of cumulative patients by date (``series``,
+    ``date``, ``p10``, ``p50``, ``p90``), and the actual patients to date (one row:
+    ``date``, ``patients``). The re-forecast adds the patients so far to its remaining
+    curve, which starts at the as-of date."""
+    frames = []
+    curve = plan.curve_frame()
+    frames.append(curve.assign(series="Plan", date=[months_after(start, m)
+                                                   for m in curve["month"]]))
+    if rf.result is not None:
+        rest = rf.result.curve_frame()
+        for q in ("p10", "p50", "p90"):
+            rest[q] = rest[q] + rf.counted_to_date
+        frames.append(rest.assign(series="Re-forecast",
+                                  date=[months_after(rf.as_of, m) for m in rest["month"]]))
+    bands = pd.concat(frames, ignore_index=True)[["series", "date", "p10", "p50", "p90"]]
+    bands["date"] = pd.to_datetime(bands["date"])
+    actual = pd.DataFrame({"date": pd.to_datetime([rf.as_of]),
+                           "patients": [rf.counted_to_date],
+                           "text": [f"actual: {rf.counted_to_date:,} by {rf.as_of}"]})
+    return bands, actual
 
 
 # --- Rate uncertainty ---------------------------------------------------------------------------

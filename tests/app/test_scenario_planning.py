@@ -4,6 +4,7 @@ that reads (few simulations to stay fast)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
@@ -119,3 +120,62 @@ def test_the_forecast_shows_the_funnel_the_cost_and_the_milestones(app):
     for frame in app.dataframe:
         shown_text = frame.value.astype(str)
         assert not shown_text.isin(["nan", "None", "<NA>"]).any().any(), frame.value
+
+
+# ---- re-forecast from actuals --------------------------------------------------------------------
+ACTUALS = (view.EXAMPLE_PATH.parent / "actuals_latam_hypertension.csv").read_bytes()
+AS_OF = dt.date(2026, 9, 1)
+
+
+def upload_actuals(at: AppTest, data: bytes, name: str = "actuals.csv") -> AppTest:
+    at.date_input(key="scenario_actuals_as_of").set_value(AS_OF)
+    at.file_uploader(key="scenario_actuals_file").set_value((name, data, "text/csv"))
+    return run(at)
+
+
+def test_actuals_re_forecast_the_rest_and_draw_plan_against_actual(app):
+    upload_actuals(app, ACTUALS)
+    assert not app.error
+    start = app.date_input(key="scenario_actuals_start").value
+    assert start is not None and start < AS_OF  # proposed from the first opening
+    app.button(key="scenario_reforecast").click()
+    run(app)
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Patients so far"] == "81"  # the example file's randomised, summed
+    assert shown["Still needed"] == f"{480 - 81}"
+    assert dt.date.fromisoformat(shown["P50 target date"]) > AS_OF
+    bands = chart_with(app, "series")
+    assert set(bands["series"]) == {"Plan", "Re-forecast"}
+    after = bands[bands["series"] == "Re-forecast"]
+    assert (after["p50"] >= 81).all()  # the patients so far, then the rest
+    actual = chart_with(app, "patients")
+    assert actual["patients"].tolist() == [81]
+    table = table_with(app, "Updated rate (open sites)").set_index("ISO3")
+    assert table.loc["BRA", "Sites open"] == "6 of 14"
+    assert table.loc["BRA", "Randomised to date"] == 27
+
+
+def test_a_bad_actuals_file_lists_every_problem_by_line_and_keeps_the_scenario(app):
+    before = forecast(app)
+    sites = dict(zip(app.data_editor[0].value["iso3"], app.data_editor[0].value["sites"],
+                     strict=True))
+    bad = (b"iso3,site_id,opened_on,randomised\n"
+           b"BRA,B1,2026-13-01,3\n"      # malformed date
+           b"MEX,M1,2027-01-05,2\n"      # after the as-of date
+           b"XXX,X1,2026-03-01,1\n"      # unknown country
+           b"ARG,A1,2026-03-01,-4\n"     # negative count
+           b"COL,C1,,2\n")               # patients at a site not open
+    upload_actuals(app, bad, "bad.csv")
+    text = "\n".join(e.value for e in app.error).replace("\\", "")
+    assert "bad.csv was not used" in text and "unchanged" in text
+    for expected in ("line 2 (BRA/B1): opened_on '2026-13-01' is not a date",
+                     "line 3 (MEX/M1): opened_on 2027-01-05 is after the as-of date",
+                     "line 4 (XXX/X1): unknown country 'XXX'",
+                     "line 5 (ARG/A1): randomised must be >= 0",
+                     "line 6 (COL/C1): 2 patients randomised at a site with no opened_on"):
+        assert expected in text, text
+    assert not [b for b in app.button if b.key == "scenario_reforecast"]  # nothing to run
+    after = dict(zip(app.data_editor[0].value["iso3"], app.data_editor[0].value["sites"],
+                     strict=True))
+    assert after == sites
+    assert {m.label: m.value for m in app.metric} == before  # the forecast is still shown
