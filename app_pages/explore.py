@@ -9,7 +9,6 @@ import streamlit as st
 
 from app_pages import shared
 from footprint.assumptions import STALE_AFTER_YEARS
-from footprint.io import indications as own_indications
 from footprint.model import pool, scoring
 from footprint.views import (
     country_details,
@@ -20,7 +19,6 @@ from footprint.views import (
     url_state,
 )
 from footprint.views import format as fmt
-from footprint.views import plan as plan_view
 from footprint.views import regions as region_views
 
 PAGE = "explore"
@@ -102,8 +100,12 @@ indication_id = c_indication.selectbox("Indication", list(indications),
                                        format_func=lambda i: indications[i].name,
                                        key="explore_indication", on_change=clear_warnings)
 indication = indications[indication_id]
-pool_source = fmt.source_label(str(catalogue.loc[indication.metric, "source_id"])) if (
-    indication.metric in catalogue.index) else own_indications.sources_of(indication)
+if indication.metric in catalogue.index:
+    pool_source = fmt.source_label(str(catalogue.loc[indication.metric, "source_id"]))
+else:  # the user's own indication: its reader (pycountry, pydantic) stays off the cold start
+    from footprint.io.indications import sources_of
+
+    pool_source = sources_of(indication)
 options = metrics.metric_choices(metrics.model_metrics(indication, pool_source), indicator_metrics,
                                  trial_metrics)
 metric_id = c_metric.selectbox("Metric", list(options),
@@ -218,6 +220,8 @@ if st.button("Plan these countries", key="explore_plan", icon=":material/trendin
              help="A new scenario in the Scenario builder of the ranked countries, with the "
                   "model's start-up and pool for each at these settings"
                   + ("" if include_gated else "; gated countries are left out")):
+    from footprint.views import plan as plan_view  # the scenario schema: not on cold start
+
     st.session_state[plan_view.PLAN_KEY] = plan_view.plan_request(
         ranked, indication_id, scope_name, settings.eligibility_share, settings.activation_days,
         left_out)

@@ -7,6 +7,7 @@ across threads. Frames are cached with ``st.cache_data`` (each caller gets a cop
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -15,15 +16,13 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app_pages import workspace
 from footprint.assumptions import GATE_PENALTY_POINTS
 from footprint.data import atlas
 from footprint.data.database import DataFileError, open_database, open_spatial, spatial_cursor
 from footprint.data.model_inputs import ModelInputs, load_inputs
 from footprint.io.report_meta import ATTRIBUTION
 from footprint.model import pool, scoring
-from footprint.store import indications as stored_indications
-from footprint.store.errors import StoreError
+from footprint.paths import DEFAULT_STORE_FILE, STORE_URL_VARIABLE
 from footprint.views import explore, maps, subnational, url_state
 from footprint.views import format as fmt
 from footprint.views import regions as region_views
@@ -180,19 +179,57 @@ def shipped_indications() -> dict[str, pool.Indication]:
     return pool.catalogue(model_inputs())
 
 
+def store_in_use() -> bool:
+    """Whether a workspace store is set up: its URL in the environment or the app's secrets,
+    or the embedded default file already written (checked without importing the store)."""
+    if os.environ.get(STORE_URL_VARIABLE):
+        return True
+    if st.secrets.load_if_toml_exists() and st.secrets.get(STORE_URL_VARIABLE):
+        return True
+    return DEFAULT_STORE_FILE.exists()
+
+
+CUSTOM_INDICATIONS_REFRESH_S = 10.0
+"""[s] how long a session reuses its list of the user's own indications."""
+CUSTOM_INDICATIONS_RETRY_S = 60.0
+"""[s] how long a session waits before trying a store that could not be read again."""
+
+
 def custom_indications() -> tuple[dict[str, pool.Indication], str | None]:
-    """(the user's own indications in the workspace store by ``my_...`` id, None), read on
-    every run (one a teammate or the CLI just saved shows at once); ({}, why) when the store
-    cannot be read."""
-    store, problem = workspace.store()
-    user = workspace.user()
-    if store is None or user is None:
-        return {}, problem
-    try:
-        return stored_indications.catalogue(store, user=user,
-                                            shipped=shipped_indications()), None
-    except StoreError as exc:
-        return {}, str(exc)
+    """(the user's own indications in the workspace store by ``my_...`` id, None); ({}, why)
+    when the store cannot be read.
+
+    Read at most every :data:`CUSTOM_INDICATIONS_REFRESH_S` per session (one a teammate or
+    the CLI just saved shows within that), a failure remembered for
+    :data:`CUSTOM_INDICATIONS_RETRY_S` (a PostgreSQL that is down costs its timeout once, not
+    on every rerun); no store at all (no URL set, no workspace file yet) is read as none,
+    without opening or creating one, so a fresh server's first page imports no store code.
+    """
+    import time
+
+    memo = st.session_state.get("_custom_indications")
+    now = time.monotonic()
+    if memo is not None and now - memo[0] < (CUSTOM_INDICATIONS_REFRESH_S if memo[2] is None
+                                             else CUSTOM_INDICATIONS_RETRY_S):
+        return memo[1], memo[2]
+    found: tuple[dict[str, pool.Indication], str | None] = ({}, None)
+    if store_in_use():
+        from app_pages import workspace
+        from footprint.store import indications as stored_indications
+        from footprint.store.errors import StoreError
+
+        store, problem = workspace.store()
+        user = workspace.user()
+        if store is None or user is None:
+            found = ({}, problem)
+        else:
+            try:
+                found = (stored_indications.catalogue(store, user=user,
+                                                      shipped=shipped_indications()), None)
+            except StoreError as exc:
+                found = ({}, str(exc))
+    st.session_state["_custom_indications"] = (now, *found)
+    return found
 
 
 def indications() -> dict[str, pool.Indication]:

@@ -48,14 +48,13 @@ from footprint.assumptions import (
     MAX_STORE_PAYLOAD_BYTES,
     STORE_TIMEOUT_SECONDS,
 )
-from footprint.paths import ROOT
+from footprint.paths import DEFAULT_STORE_FILE, ROOT, STORE_URL_VARIABLE
 from footprint.store import migrate
 from footprint.store.errors import NotFoundError, StoreError, StoreUnavailable
 from footprint.store.schema import ID_LENGTH, USER_ID_LENGTH, document_versions, documents
 
-URL_VARIABLE: Final = "FOOTPRINT_DATABASE_URL"
-WORKSPACE_DIR: Final = ROOT / "workspace"
-DEFAULT_URL: Final = f"sqlite:///{WORKSPACE_DIR / 'footprint.sqlite'}"
+URL_VARIABLE: Final = STORE_URL_VARIABLE
+DEFAULT_URL: Final = f"sqlite:///{DEFAULT_STORE_FILE}"
 SECRETS_FILE: Final = ROOT / ".streamlit" / "secrets.toml"
 
 SCENARIO, INDICATION, SITE_LIST = "scenario", "indication", "site_list"
