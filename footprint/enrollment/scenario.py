@@ -28,6 +28,12 @@ randomised and ``dropout_share`` of the randomised do not complete. ``target_kin
 what ``target_patients`` counts: ``"randomised"`` (the default) or ``"evaluable"``
 (randomised and completing). ``cost_per_patient`` is per *randomised* patient.
 
+An optional ``site_list`` is the plan at site level, as an uploaded site list gives it:
+``[{"site_name": "Hospital das Clínicas", "iso3": "BRA", "city": "São Paulo",
+"latitude": -23.55, "longitude": -46.67, "historic_rate": 1.2}]``; each site is in one of
+the scenario's countries, which plans at least its listed sites (the others are unnamed), and
+a listed ``historic_rate`` is that site's rate in the forecast (:func:`resolve`).
+
 Version 1 (the same fields without ``target_kind``, ``rate_cv``, ``screen_fail_share``,
 ``dropout_share``, ``site_startup_cost``, ``site_monthly_cost`` and ``min_sites``) is read
 unchanged and upgraded (:func:`upgrade`): no screen failure, no dropout, a known mean rate, so
@@ -268,6 +274,52 @@ class CountryPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class SitePlan:
+    """One named site of a site-level plan (``Scenario.site_list``), as a site list gives it.
+
+    Parameters
+    ----------
+    site_name : str
+    iso3 : str
+        Its country, one of the scenario's.
+    city : str, optional
+    latitude, longitude : float, optional
+        [decimal degrees]
+    historic_rate : float, optional
+        The site's own recruitment rate in past trials [patients/site/month]; the forecast
+        uses it for this site (see :func:`resolve`).
+    """
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
+    site_name: Annotated[str, _field(
+        "Site name", rule="must be a non-empty text of at most 200 characters",
+        min_length=1, max_length=200)]
+    iso3: Annotated[str, _field(
+        "Country", rule="must be a 3-letter upper-case ISO 3166-1 alpha-3 code",
+        pattern=r"^[A-Z]{3}$")]
+    city: Annotated[str | None, _field(
+        "City", rule="must be a text of at most 200 characters", max_length=200)] = None
+    latitude: Annotated[float | None, _field(
+        "Latitude", unit="degrees", rule="must be a finite number from -90 to 90 [degrees]",
+        ge=-90, le=90, allow_inf_nan=False)] = None
+    longitude: Annotated[float | None, _field(
+        "Longitude", unit="degrees", rule="must be a finite number from -180 to 180 [degrees]",
+        ge=-180, le=180, allow_inf_nan=False)] = None
+    historic_rate: Annotated[float | None, _field(
+        "Historic rate", unit="patients/site/month",
+        rule=f"must be a finite number from {MIN_RATE:g} to {MAX_RATE:g} "
+             "[patients/site/month]",
+        ge=MIN_RATE, le=MAX_RATE, allow_inf_nan=False)] = None
+
+
+def _site_count(value: Any) -> Any:
+    if isinstance(value, list | tuple) and len(value) > MAX_TOTAL_SITES:
+        raise ValueError("too many sites")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """A validated trial scenario as the user wrote it (see the module docstring).
 
@@ -327,11 +379,19 @@ class Scenario:
     countries: Annotated[tuple[CountryPlan, ...], BeforeValidator(_country_count), _field(
         "Countries", rule=f"must be a non-empty list of at most {MAX_COUNTRIES} country objects",
         strict=False)]
+    site_list: Annotated[tuple[SitePlan, ...], BeforeValidator(_site_count), _field(
+        "Site list", description="Optional: the plan's named sites (from a site list), each "
+        "in one of its countries, at most that country's sites; a listed historic rate is "
+        "that site's rate in the forecast.",
+        rule=f"must be a list of at most {MAX_TOTAL_SITES:,} site objects",
+        strict=False)] = field(default=(), kw_only=True)
 
     def __post_init__(self) -> None:
         # A list would make an otherwise equal scenario compare unequal after a round trip.
         if not isinstance(self.countries, tuple):
             object.__setattr__(self, "countries", tuple(self.countries))
+        if not isinstance(self.site_list, tuple):
+            object.__setattr__(self, "site_list", tuple(self.site_list))
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,8 +456,11 @@ COUNTRY_FIELDS: Final = _specs(CountryPlan)
 """The fields of one country, in the order of the format."""
 FIELDS: Final = {s.name: s for s in SCENARIO_FIELDS + COUNTRY_FIELDS}
 """Every field by name (the two levels share no name)."""
+SITE_FIELDS: Final = _specs(SitePlan)
+"""The fields of one listed site (``site_list``), in the order of the format."""
 _SCENARIO_NAMES: Final = tuple(s.name for s in SCENARIO_FIELDS)
 _COUNTRY_NAMES: Final = tuple(s.name for s in COUNTRY_FIELDS)
+_SITE_NAMES: Final = tuple(s.name for s in SITE_FIELDS)
 _ADAPTER: Final = TypeAdapter(Scenario)
 
 
@@ -439,6 +502,11 @@ class ResolvedCountry:
         [currency/site]; None when unknown.
     site_monthly_cost : float or None
         [currency/site/month]; None when unknown.
+    site_rates : tuple of float
+        Historic rates of the country's listed sites that give one [patients/site/month];
+        ``rate`` is then the mean over its sites of these and ``other_rate`` for the rest.
+    other_rate : float or None
+        Rate of the sites without a historic rate [patients/site/month] (with ``site_rates``).
     sources : dict
         Field name -> ``"user"``, ``"model"`` or ``"default"``. Treat as read-only.
     """
@@ -459,7 +527,17 @@ class ResolvedCountry:
     min_sites: int = 0
     site_startup_cost: float | None = None
     site_monthly_cost: float | None = None
+    site_rates: tuple[float, ...] = ()
+    other_rate: float | None = None
     sources: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def with_sites(self, sites: int) -> ResolvedCountry:
+        """This country with ``sites`` sites, its mean rate recomputed from the listed
+        sites' historic rates (the first ``sites`` of them) and ``other_rate``."""
+        if not self.site_rates or self.other_rate is None:
+            return replace(self, sites=sites)
+        return replace(self, sites=sites,
+                       rate=_mean_site_rate(self.site_rates, self.other_rate, sites))
 
     @property
     def randomised_share(self) -> float:
@@ -522,7 +600,7 @@ class ResolvedScenario:
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
                 raise ValueError(f"{iso3}: sites must be a non-negative integer, got {n!r}")
         countries = tuple(
-            replace(c, sites=int(sites[c.iso3])) if c.iso3 in sites else c
+            c.with_sites(int(sites[c.iso3])) if c.iso3 in sites else c
             for c in self.countries
         )
         plans = tuple(
@@ -605,13 +683,15 @@ def _message(err: Any) -> str:
     if err["type"] == "missing":
         return _MISSING
     if err["type"] == "unexpected_keyword_argument":
-        allowed = _COUNTRY_NAMES if len(loc) > 1 else _SCENARIO_NAMES
+        allowed = (_SCENARIO_NAMES if len(loc) <= 1 else
+                   _SITE_NAMES if loc[0] == "site_list" else _COUNTRY_NAMES)
         close = difflib.get_close_matches(str(last), allowed, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"unknown field{hint} (allowed: {', '.join(allowed)})"
     if isinstance(last, int) or err["type"] == "dataclass_type":
         return f"must be an object; got {_show(err['input'])}"
-    spec = FIELDS.get(str(last))
+    specs = {s.name: s for s in SITE_FIELDS} if loc[:1] == ("site_list",) else FIELDS
+    spec = specs.get(str(last))
     return f"{spec.rule if spec else 'is invalid'}; got {_show(err['input'])}"
 
 
@@ -668,12 +748,42 @@ def _cross_checks(
                                  f"is new in schema_version {SCHEMA_VERSION}; set "
                                  f"schema_version to {SCHEMA_VERSION} to use it")
                          for name in V2_COUNTRY_FIELDS if country.get(name) is not None]
+    problems += _site_list_checks(data, countries)
     total = sum(c["sites"] for c in countries
                 if isinstance(c, Mapping) and _is_int(c.get("sites")) and c["sites"] > 0)
     if total > MAX_TOTAL_SITES:
         problems.append(Problem(
             ("countries",), f"at most {MAX_TOTAL_SITES:,} sites in total over all countries "
                             f"(what one forecast can hold in memory); this plan has {total:,}"))
+    return problems
+
+
+def _site_list_checks(data: Mapping[str, Any], countries: list | tuple) -> list[Problem]:
+    """Each listed site in one of the scenario's countries; no country with more listed
+    sites than it plans; no site list in a version 1 file."""
+    listed = data.get("site_list")
+    if not isinstance(listed, list | tuple) or not listed or len(listed) > MAX_TOTAL_SITES:
+        return []
+    if data.get("schema_version") == OLDEST_SCHEMA_VERSION:
+        return [Problem(("site_list",), f"is new in schema_version {SCHEMA_VERSION}; set "
+                                        f"schema_version to {SCHEMA_VERSION} to use it")]
+    planned = {c["iso3"]: (i, c.get("sites")) for i, c in enumerate(countries)
+               if isinstance(c, Mapping) and isinstance(c.get("iso3"), str)}
+    problems, per_country = [], {}
+    for i, site in enumerate(listed):
+        iso3 = site.get("iso3") if isinstance(site, Mapping) else None
+        if not isinstance(iso3, str):
+            continue
+        if iso3 not in planned:
+            problems.append(Problem(("site_list", i, "iso3"),
+                                    f"'{iso3[:3]}' is not one of the scenario's countries"))
+        per_country[iso3] = per_country.get(iso3, 0) + 1
+    for iso3, n in per_country.items():
+        if iso3 in planned and _is_int(planned[iso3][1]) and 0 <= planned[iso3][1] < n:
+            problems.append(Problem(
+                ("countries", planned[iso3][0], "sites"),
+                f"must be at least the {n} sites of {iso3} in the site list; "
+                f"got {planned[iso3][1]}"))
     return problems
 
 
@@ -802,6 +912,15 @@ def validate_scenario(
 
 
 # --- Resolve -----------------------------------------------------------------------------------
+def _mean_site_rate(site_rates: tuple[float, ...], other_rate: float, sites: int) -> float:
+    """Mean rate of ``sites`` sites: the first of them at ``site_rates``, the rest at
+    ``other_rate`` [patients/site/month]."""
+    known = site_rates[:sites]
+    if sites <= 0:
+        return other_rate
+    return (sum(known) + (sites - len(known)) * other_rate) / sites
+
+
 def _check_model_pair(iso3: str, pair: Iterable[float]) -> tuple[float, float]:
     values = tuple(float(v) for v in pair)
     if len(values) != 2 or not all(math.isfinite(v) and v >= 0 for v in values):
@@ -842,6 +961,13 @@ def resolve(
     A ``startup_days`` given without ``startup_sd_days`` is a fixed start-up (sd 0, labelled
     ``"user"``). When the start-up comes from the defaults, the sd is
     :data:`~footprint.assumptions.STARTUP_CV` of the mean (an assumption).
+
+    Sites of ``site_list`` with a ``historic_rate`` recruit at that rate: their country's
+    ``rate`` becomes the mean over its planned sites of those rates and, for its other sites,
+    the country's rate (the user's, else the default), labelled ``"user"``. The forecast
+    draws every site of a country around that mean (gamma, the country's shape): the
+    expected enrollment is exactly that of each site at its own rate (it is linear in the
+    rates); only the spread between sites is the country's.
     """
     validate_scenario(scenario)
     scenario = upgrade(scenario)
@@ -859,6 +985,11 @@ def resolve(
             return default
 
         rate = float(pick("rate", c.rate, DEFAULT_RATE))
+        site_rates = tuple(float(x.historic_rate) for x in scenario.site_list
+                           if x.iso3 == c.iso3 and x.historic_rate is not None)
+        other_rate = rate if site_rates else None
+        if site_rates:  # the listed sites' own rates (see Notes)
+            rate, src["rate"] = _mean_site_rate(site_rates, rate, c.sites), SOURCE_USER
         shape = float(pick("rate_shape", c.rate_shape, DEFAULT_RATE_SHAPE))
         never = float(
             pick("never_activate_share", c.never_activate_share, DEFAULT_NEVER_ACTIVATE_SHARE)
@@ -918,6 +1049,8 @@ def resolve(
                 min_sites=min_sites,
                 site_startup_cost=None if startup_cost is None else float(startup_cost),
                 site_monthly_cost=None if monthly_cost is None else float(monthly_cost),
+                site_rates=site_rates,
+                other_rate=other_rate,
                 sources=src,
             )
         )

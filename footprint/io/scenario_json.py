@@ -18,6 +18,7 @@ from footprint.assumptions import MAX_INTEGER_DIGITS
 from footprint.enrollment.scenario import (
     COUNTRY_FIELDS,
     SCENARIO_FIELDS,
+    SITE_FIELDS,
     Scenario,
     scenario_from_dict,
     upgrade,
@@ -36,6 +37,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         value = getattr(scenario, spec.name)
         if spec.name == "countries":
             out["countries"] = [_country_to_dict(c) for c in value]
+        elif spec.name == "site_list":
+            if value:  # a site-level plan; written only when there is one
+                out["site_list"] = [_site_to_dict(x) for x in value]
         elif value is not None:
             out[spec.name] = value
     return out
@@ -43,6 +47,11 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
 
 def _country_to_dict(country: Any) -> dict[str, Any]:
     values = ((s.name, getattr(country, s.name)) for s in COUNTRY_FIELDS)
+    return {name: value for name, value in values if value is not None}
+
+
+def _site_to_dict(site: Any) -> dict[str, Any]:
+    values = ((s.name, getattr(site, s.name)) for s in SITE_FIELDS)
     return {name: value for name, value in values if value is not None}
 
 

@@ -32,7 +32,7 @@ def problems_of(data, **kwargs) -> list[str]:
 def test_the_fields_are_the_format_in_its_order():
     assert [f.name for f in sc.SCENARIO_FIELDS] == [
         "schema_version", "name", "indication", "target_patients", "target_kind", "seed",
-        "deadline_months", "countries"]
+        "deadline_months", "countries", "site_list"]
     assert [f.name for f in sc.COUNTRY_FIELDS] == [
         "iso3", "sites", "rate", "rate_shape", "rate_cv", "startup_days", "startup_sd_days",
         "never_activate_share", "screen_fail_share", "dropout_share", "cost_per_patient",
@@ -162,7 +162,7 @@ def test_future_schema_version_gets_one_clear_error():
     [
         (good_dict(extra=1), "extra: unknown field"),
         (good_dict(extra=1), "(allowed: schema_version, name, indication, target_patients, "
-                             "target_kind, seed, deadline_months, countries)"),
+                             "target_kind, seed, deadline_months, countries, site_list)"),
         (good_dict(schema_version=0), "schema_version: must be the integer 1 or 2"),
         (good_dict(schema_version="1"), "schema_version: must be the integer 1 or 2"),
         (
@@ -305,8 +305,8 @@ def test_a_collection_past_its_limit_is_one_problem_its_items_unchecked():
         "dropout_share, cost_per_patient, site_startup_cost, site_monthly_cost, min_sites, "
         "max_sites)"]
     assert problems_of(good_dict(**{f"x{i}": 0 for i in range(100)})) == [
-        "(top level): has 105 fields; the format has 8 (schema_version, name, indication, "
-        "target_patients, target_kind, seed, deadline_months, countries)"]
+        "(top level): has 105 fields; the format has 9 (schema_version, name, indication, "
+        "target_patients, target_kind, seed, deadline_months, countries, site_list)"]
     unknown = problems_of(good_dict(**{f"x{i}": 0 for i in range(52)}))  # 52 problems
     assert len(unknown) == 51 and unknown[-1] == "… and 2 more problems"
 
