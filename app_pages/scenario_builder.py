@@ -838,9 +838,11 @@ if result is not None and resolved is not None:
     if result.milestones:
         st.subheader("Milestones")
         st.caption("Per row a bar from P10 to P90 and a black tick at P50 [months from start]: "
-                   "the trial, then each country. Sites that never open never count, so 50 % "
-                   "or 90 % of the planned sites may never be open: such a bar runs to the "
-                   "horizon, drawn light, and the table reads '> horizon'. Dotted: deadline.")
+                   "the trial, then each country (the last patient in is the trial's). Shares "
+                   "count the *planned* sites and a site that never opens never counts, so 90 "
+                   "% of them may never be open: a bar whose P90 is not reached runs to the "
+                   "chart's end, drawn light, with no tick when its P50 is not reached either "
+                   "(the table reads '> horizon'). Dotted: deadline.")
         st.altair_chart(
             charts.milestone_chart(view.milestones_frame(result, names), result.horizon_months,
                                    result.deadline_months, result.target_patients),

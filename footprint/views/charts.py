@@ -6,6 +6,7 @@ and the deadline."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
@@ -85,7 +86,7 @@ def _band_layers(data: pd.DataFrame, tooltip: list[Any], color: str = _BLUE,
     """The P10-P90 area and the median line, in one colour or one colour per ``by`` value."""
     x = alt.X("month:Q", title="Months from start",
               scale=alt.Scale(domain=[0, int(data["month"].max())], nice=False))
-    y = alt.Y("p10:Q", title="Patients (cumulative, as the target counts them)")
+    y = alt.Y("p10:Q", title="Patients, cumulative")
     base = alt.Chart(data)
     if by is not None:
         colour = alt.Color(f"{by}:N", title=by.capitalize(),
@@ -140,47 +141,55 @@ def curve_chart(result: ForecastResult) -> alt.TopLevelMixin:
 def milestone_chart(frame: pd.DataFrame, horizon_months: int, deadline_months: float | None,
                     target_patients: int) -> alt.TopLevelMixin:
     """A Gantt chart of the milestones: per row (the trial, then each country) a bar from P10
-    to P90 and a black tick at P50 [months]; a bar past the horizon ends there (drawn
-    lighter, "not reached" in its tooltip); the deadline as a dotted line.
+    to P90 and a black tick at P50 [months]; the deadline as a dotted line.
 
+    The axis ends a little past the last quantile reached (at most the horizon); a bar
+    whose P90 is not reached runs to the axis' end, drawn light, and a P50 not reached has no
+    tick (the tooltips say "not reached"). The last patient in is the trial's (the target
+    reached, the same for every country), so the countries' rows leave it out.
     ``frame`` is :func:`footprint.views.scenario.milestones_frame` (scope, milestone,
     p10/p50/p90 with inf when not reached).
     """
-    data = frame.copy()
+    last = frame["milestone"].iloc[-1] if len(frame) else ""
+    data = frame[(frame["scope"] == frame["scope"].iloc[0]) | (frame["milestone"] != last)
+                 ].copy() if len(frame) else frame.copy()
+    finite = np.concatenate([data[q].to_numpy(float) for q in ("p10", "p50", "p90")])
+    finite = finite[np.isfinite(finite)]
+    end = float(horizon_months) if finite.size == 0 else min(
+        float(horizon_months), math.ceil(max(finite.max(), deadline_months or 0) * 1.1 + 1))
     data["row"] = data["scope"] + " · " + data["milestone"]
     for q in ("p10", "p50", "p90"):
-        finite = np.isfinite(data[q])
-        data[f"{q}_text"] = np.where(finite, data[q].round(1).astype(str),
-                                     f"> {horizon_months} (not reached)")
-        data[f"{q}_x"] = data[q].where(finite, float(horizon_months))
-    data["reached"] = np.where(np.isfinite(data["p90"]), "P10-P90", "P90 past the horizon")
+        reached = np.isfinite(data[q])
+        data[f"{q}_text"] = np.where(reached, data[q].round(1).astype(str),
+                                     f"not reached within {horizon_months} months")
+        data[f"{q}_x"] = data[q].where(reached, end).clip(upper=end)
+    data["reached"] = np.where(np.isfinite(data["p90"]), "yes", "no")
     milestones = list(dict.fromkeys(data["milestone"]))
-    x = alt.X("p10_x:Q", title=f"Months from start (the last patient in is the target of "
+    x = alt.X("p10_x:Q", title=f"Months from start (last patient in: the target of "
                                 f"{target_patients:,} patients)",
-              scale=alt.Scale(domain=[0, horizon_months], nice=False))
-    y = alt.Y("row:N", title=None, sort=list(data["row"]), axis=alt.Axis(labelLimit=260))
+              scale=alt.Scale(domain=[0, end], nice=False))
+    y = alt.Y("row:N", title=None, sort=list(data["row"]),
+              axis=alt.Axis(labelLimit=260, labelOverlap=False))
     tooltip = [alt.Tooltip("scope:N", title="Where"), alt.Tooltip("milestone:N", title="Milestone"),
                alt.Tooltip("p10_text:N", title="P10 [months]"),
                alt.Tooltip("p50_text:N", title="P50 [months]"),
                alt.Tooltip("p90_text:N", title="P90 [months]")]
     base = alt.Chart(data)
-    bars = base.mark_bar(height=11).encode(
+    bars = base.mark_bar(height=13).encode(
         x=x, x2="p90_x:Q", y=y,
         color=alt.Color("milestone:N", title=None,
                         scale=alt.Scale(domain=milestones,
                                         range=list(MILESTONE_COLOURS[:len(milestones)])),
                         legend=alt.Legend(orient="top", columns=5)),
-        opacity=alt.Opacity("reached:N", title=None,
-                            scale=alt.Scale(domain=["P10-P90", "P90 past the horizon"],
-                                            range=[0.9, 0.35]),
-                            legend=alt.Legend(orient="top")),
+        opacity=alt.Opacity("reached:N", scale=alt.Scale(domain=["yes", "no"],
+                                                         range=[0.9, 0.3]), legend=None),
         tooltip=tooltip)
-    ticks = base.mark_tick(color="black", thickness=2.5, size=15).encode(
-        x="p50_x:Q", y=y, tooltip=tooltip)
+    ticks = alt.Chart(data[np.isfinite(data["p50"])]).mark_tick(
+        color="black", thickness=2.5, size=17).encode(x="p50_x:Q", y=y, tooltip=tooltip)
     layers: list[Any] = [bars, ticks]
     if deadline_months is not None:
         layers.append(_deadline_rule(deadline_months))
-    return alt.layer(*layers).properties(height=alt.Step(17))
+    return alt.layer(*layers).properties(height=alt.Step(22))
 
 
 def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
@@ -299,7 +308,7 @@ def plan_vs_actual_chart(bands: pd.DataFrame, actual: pd.DataFrame, target: int,
                                        range=[PLAN_COLOUR, REFORECAST_COLOUR][:len(series)]),
                        legend=alt.Legend(orient="top"))
     x = alt.X("date:T", title="Date", axis=alt.Axis(format="%b %Y"))
-    y = alt.Y("p10:Q", title="Patients (cumulative, as the target counts them)")
+    y = alt.Y("p10:Q", title="Patients, cumulative")
     tooltip = [alt.Tooltip("series:N", title="Series"),
                alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),
                alt.Tooltip("p10:Q", title="P10", format=",.0f"),

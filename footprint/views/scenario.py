@@ -686,10 +686,10 @@ def reforecast_metrics(rf: Reforecast, start: dt.date | None, deadline_months: f
         return out + [("Target", "reached", "The actuals already reach the target.")]
     h = result.horizon_months
     for q, value in zip((10, 50, 90), result.months_to_target, strict=True):
-        date = months_after(rf.as_of, value).isoformat() if math.isfinite(value) else \
-            f"> {h} months"
-        out.append((f"P{q} target date", date,
-                    f"{months_text(value, h)} months after the as-of date {rf.as_of}."))
+        date = months_after(rf.as_of, value) if math.isfinite(value) else None
+        out.append((f"P{q} target date", f"{date:%b %Y}" if date else f"> {h} months",
+                    f"{months_text(value, h)} months after the as-of date {rf.as_of}"
+                    + (f": {date}." if date else ".")))
     if start is not None and deadline_months is not None:
         left = deadline_months - (rf.as_of - start).days / forecast.DAYS_PER_MONTH
         out.append((f"P(target by {deadline_months:g} months)",
@@ -705,15 +705,22 @@ def plan_vs_actual(plan: ForecastResult, rf: Reforecast, start: dt.date
     """The plan's and the re-forecast's bands of cumulative patients by date (``series``,
     ``date``, ``p10``, ``p50``, ``p90``), and the actual patients to date (one row:
     ``date``, ``patients``). The re-forecast adds the patients so far to its remaining
-    curve, which starts at the as-of date."""
+    curve, which starts at the as-of date; each band ends two months after its P10 reaches
+    the target."""
+    def until_reached(curve: pd.DataFrame) -> pd.DataFrame:
+        """The curve up to two months after its P10 reaches the target."""
+        reached = np.flatnonzero(curve["p10"].to_numpy() >= plan.target_patients)
+        return curve if reached.size == 0 else curve.iloc[:reached[0] + 3]
+
     frames = []
-    curve = plan.curve_frame()
+    curve = until_reached(plan.curve_frame())
     frames.append(curve.assign(series="Plan", date=[months_after(start, m)
                                                    for m in curve["month"]]))
     if rf.result is not None:
         rest = rf.result.curve_frame()
         for q in ("p10", "p50", "p90"):
             rest[q] = rest[q] + rf.counted_to_date
+        rest = until_reached(rest)
         frames.append(rest.assign(series="Re-forecast",
                                   date=[months_after(rf.as_of, m) for m in rest["month"]]))
     bands = pd.concat(frames, ignore_index=True)[["series", "date", "p10", "p50", "p90"]]

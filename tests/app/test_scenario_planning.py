@@ -143,7 +143,8 @@ def test_actuals_re_forecast_the_rest_and_draw_plan_against_actual(app):
     shown = {m.label: m.value for m in app.metric}
     assert shown["Patients so far"] == "81"  # the example file's randomised, summed
     assert shown["Still needed"] == f"{480 - 81}"
-    assert dt.date.fromisoformat(shown["P50 target date"]) > AS_OF
+    p50 = dt.datetime.strptime(shown["P50 target date"], "%b %Y").date()  # "Mar 2028"
+    assert p50 > AS_OF
     bands = chart_with(app, "series")
     assert set(bands["series"]) == {"Plan", "Re-forecast"}
     after = bands[bands["series"] == "Re-forecast"]
@@ -179,3 +180,31 @@ def test_a_bad_actuals_file_lists_every_problem_by_line_and_keeps_the_scenario(a
                      strict=True))
     assert after == sites
     assert {m.label: m.value for m in app.metric} == before  # the forecast is still shown
+
+
+# ---- the comparison ------------------------------------------------------------------------------
+def save(at: AppTest) -> AppTest:
+    at.button(key="scenario_save").click()
+    return run(at)
+
+
+def test_two_saved_scenarios_compare_as_bars_with_a_dash_for_a_missing_cost(app):
+    costly = replace(EXAMPLE, name="With start-up costs", countries=tuple(
+        replace(c, site_startup_cost=20_000.0) for c in EXAMPLE.countries))
+    partly = replace(EXAMPLE, name="More Brazil, one cost", deadline_months=None, countries=(
+        replace(EXAMPLE.countries[0], sites=30, site_startup_cost=25_000.0),
+        *EXAMPLE.countries[1:]))
+    for s in (costly, partly):
+        load(app, s)
+        save(app)
+    assert len(app.multiselect(key="scenario_compare").value) == 2
+    summary = table_with(app, "Expected cost to P50").set_index("Scenario")
+    assert summary.loc["With start-up costs", "Expected cost to P50"] != MISSING
+    assert summary.loc["More Brazil, one cost", "Expected cost to P50"] == MISSING
+    assert summary.loc["More Brazil, one cost", "P(by deadline)"] == MISSING  # no deadline
+    assert not summary.astype(str).isin(["nan", "None", "<NA>"]).any().any()
+    bars = chart_with(app, "prob")
+    assert list(bars["scenario"]) == ["With start-up costs", "More Brazil, one cost"]
+    assert bars["text"].iloc[1] == "no deadline"
+    times = chart_with(app, "p50_text")
+    assert (times["p10"] <= times["p50"]).all() and (times["p50"] <= times["p90"]).all()

@@ -72,13 +72,17 @@ def test_milestone_chart_bars_from_p10_to_p90_with_a_p50_tick_and_the_deadline(r
     spec = charts.milestone_chart(frame, result.horizon_months, 24.0, 200).to_dict()
     marks = json.dumps(spec["layer"])
     assert '"bar"' in marks and '"tick"' in marks and marks.count('"rule"') == 1
-    rows = next(r for r in spec["datasets"].values() if "p50_x" in r[0])
-    assert len(rows) == len(result.milestones)
-    assert all(r["p10_x"] <= r["p50_x"] <= r["p90_x"] <= result.horizon_months for r in rows)
-    # a quantile past the horizon ends the bar there, and its tooltip says not reached
+    rows = max((r for r in spec["datasets"].values() if "p50_x" in r[0]), key=len)
+    # the countries leave out the last patient in: it is the trial's
+    assert len(rows) == len(result.milestones) - 2
+    assert [r["row"] for r in rows if r["milestone"] == "Last patient in"] == [
+        "Trial · Last patient in"]
+    end = spec["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
+    assert end <= result.horizon_months
+    assert all(r["p10_x"] <= r["p50_x"] <= r["p90_x"] <= end for r in rows)
+    # a P90 not reached runs to the axis' end, and its tooltip says not reached
     past = [r for r in rows if r["p90"] is None]  # inf travels as null
-    assert past and all(r["p90_x"] == result.horizon_months and "not reached" in r["p90_text"]
-               for r in past)
+    assert past and all(r["p90_x"] == end and "not reached" in r["p90_text"] for r in past)
     assert rows[0]["row"] == "Trial · First site open"
 
 
@@ -114,3 +118,24 @@ def test_time_to_target_chart_p10_to_p90_and_p50_per_scenario(comparison):
 def test_comparison_chart_draws_each_target_and_deadline(comparison):
     marks = json.dumps(charts.comparison_chart(comparison).to_dict()["layer"])
     assert marks.count('"rule"') == 2  # the targets, and the one deadline given
+
+
+def test_plan_vs_actual_draws_both_bands_the_actual_target_deadline_and_as_of(result):
+    import datetime as dt
+
+    from footprint.enrollment import reforecast
+    from footprint.views import scenario as view
+
+    resolved = resolve(PLAN)
+    as_of = dt.date(2026, 9, 1)
+    sites = view.read_actuals(b"iso3,site_id,opened_on,randomised\nBRA,B1,2026-03-02,9\n",
+                              resolved, as_of)
+    rf = reforecast.reforecast(resolved, sites, as_of, n_sims=300)
+    bands, actual = view.plan_vs_actual(result, rf, dt.date(2026, 1, 1))
+    spec = charts.plan_vs_actual_chart(bands, actual, 200, dt.date(2028, 1, 1), as_of).to_dict()
+    marks = json.dumps(spec["layer"])
+    assert '"area"' in marks and '"point"' in marks
+    assert marks.count('"rule"') == 3  # target, as-of date, deadline
+    rows = max(spec["datasets"].values(), key=len)
+    assert {r["series"] for r in rows} == {"Plan", "Re-forecast"}
+    assert spec["layer"][0]["encoding"]["x"]["type"] == "temporal"

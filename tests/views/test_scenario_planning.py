@@ -3,6 +3,7 @@ effect and the comparison's text cells."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from dataclasses import replace
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from footprint.enrollment import forecast as fc
-from footprint.enrollment import planning
+from footprint.enrollment import planning, reforecast
 from footprint.enrollment.scenario import CountryPlan, Scenario, resolve
 from footprint.views import scenario as view
 from footprint.views.format import MISSING
@@ -143,3 +144,66 @@ def test_the_example_is_a_new_scenario_with_the_registry_defaults():
                                  NAMES)
     assert set(labels["Screen fail from"]) == {"default · assumption, no published figure"}
     assert set(labels["Rate CV from"]) == {"default · assumption, rate known"}
+
+
+# ---- re-forecast ---------------------------------------------------------------------------------
+AS_OF = dt.date(2026, 9, 1)
+ACTUALS = (b"iso3,site_id,opened_on,randomised\n"
+           b"BRA,B1,2026-03-02,9\nBRA,B2,2026-05-04,4\nMEX,M1,,0\n")
+
+
+@pytest.fixture(scope="module")
+def updated(planned):
+    resolved, result = planned
+    sites = view.read_actuals(ACTUALS, resolved, AS_OF)
+    return resolved, result, sites, reforecast.reforecast(resolved, sites, AS_OF, n_sims=1000)
+
+
+def test_the_proposed_start_puts_the_first_opening_at_the_plans_median(updated):
+    _, plan, sites, _ = updated
+    first = next(m.p50 for m in plan.milestones
+                 if m.scope == fc.TRIAL and m.milestone == "first_site_open")
+    start = view.default_start(plan, sites)
+    assert start == dt.date(2026, 3, 2) - dt.timedelta(days=round(first * fc.DAYS_PER_MONTH))
+    not_open = [s for s in sites if s.opened_on is None]
+    assert view.default_start(plan, not_open) is None
+
+
+def test_the_re_forecast_band_adds_the_patients_so_far_from_the_as_of_date(updated):
+    _, plan, _, rf = updated
+    start = dt.date(2026, 1, 1)
+    bands, actual = view.plan_vs_actual(plan, rf, start)
+    again = bands[bands["series"] == "Re-forecast"].reset_index(drop=True)
+    rest = rf.result.curve_frame()
+    assert again.loc[0, "date"] == pd.Timestamp(AS_OF)
+    assert (again["p50"] == rest["p50"][:len(again)] + rf.counted_to_date).all()
+    assert actual["patients"].tolist() == [13] and rf.counted_to_date == 13
+    first = bands[bands["series"] == "Plan"].iloc[0]
+    assert first["date"] == pd.Timestamp(start) and first["p50"] == 0
+    # each band ends two months after its P10 reaches the target
+    for _, band in bands.groupby("series"):
+        reached = band[band["p10"] >= plan.target_patients]
+        assert len(reached) <= 3
+
+
+@pytest.mark.parametrize(("left", "expected"), [(1e6, "≥ 90 %"), (-1.0, "< 10 %")])
+def test_the_deadline_chance_is_bracketed_by_the_quantiles(updated, left, expected):
+    _, _, _, rf = updated
+    assert view.deadline_chance_text(rf.result, left) == expected
+    p10, p50, p90 = rf.result.months_to_target
+    assert view.deadline_chance_text(rf.result, (p50 + p90) / 2) == "50-90 %"
+    assert view.deadline_chance_text(rf.result, (p10 + p50) / 2) == "10-50 %"
+
+
+def test_the_actuals_table_per_country(updated):
+    resolved, _, _, rf = updated
+    table = view.actuals_table(rf, resolved, NAMES).set_index("ISO3")
+    assert table.loc["BRA", "Sites open"] == "2 of 10"
+    assert table.loc["BRA", "Randomised to date"] == 13
+    assert table.loc["MEX", "Updated rate (open sites)"] == MISSING  # none open
+    own = [p.mean_rate for p in rf.posteriors]
+    assert table.loc["BRA", "Updated rate (open sites)"] == f"{sum(own) / len(own):.2f}"
+    metrics = dict((label, value) for label, value, _ in view.reforecast_metrics(
+        rf, dt.date(2026, 1, 1), 24.0))
+    assert metrics["Patients so far"] == "13" and metrics["Still needed"] == "187"
+    assert metrics["P(target by 24 months)"] in ("≥ 90 %", "50-90 %", "10-50 %", "< 10 %")
