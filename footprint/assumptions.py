@@ -73,6 +73,26 @@ WPP_OPEN_GROUP_TOP: Final[int] = _entry(
     "WPP_OPEN_GROUP_TOP", 105, "years",
     "the open 100+ group of UN WPP 2019 is spread evenly over ages 100 to 104 (a band ending "
     "inside it takes part of it)", "assumption: WPP gives 100+ as one group", "assumption")
+AGE_PATTERN_SHAPE: Final[str] = _entry(
+    "AGE_PATTERN_SHAPE", "US NHANES (NCHS)", "age pattern",
+    "an age-standardised rate becomes a country's crude rate through the US NHANES age "
+    "pattern of prevalence (NCHS: total diabetes 2017-March 2020, hypertension 2015-2016), "
+    "scaled per country so that its standardised rate equals the country's: the pattern's "
+    "shape (relative prevalence by age) is assumed to hold in every country",
+    "assumption: no global age-specific table (IDF Diabetes Atlas 2021, NCD-RisC) was "
+    "reachable; data/prevalence_age_patterns.csv", "assumption")
+IDF_STANDARD_STAND_IN: Final[str] = _entry(
+    "IDF_STANDARD_STAND_IN", "un_world_2025", "standard population",
+    "the UN world population of 2025 (UN WPP 2019, medium variant) stands in for the UN "
+    "world population of 2021, the standard of the IDF Diabetes Atlas 10th edition",
+    "assumption: WPP 2019's projection file starts at 2025; IDF Diabetes Atlas 2021 "
+    "glossary, 'age-adjusted comparative prevalence'", "assumption")
+NCDRISC_STANDARD: Final[str] = _entry(
+    "NCDRISC_STANDARD", "who_world_2000_2025", "standard population",
+    "NCD-RisC's age-standardised hypertension prevalence (30-79) is taken as standardised to "
+    "the WHO World Standard Population 2000-2025 (Ahmad et al. 2001)",
+    "assumption: the standard was not checked against the paper's text (NCD-RisC, Lancet "
+    "2021)", "assumption")
 DEFAULT_ELIGIBILITY_SHARE: Final[float] = _entry(
     "DEFAULT_ELIGIBILITY_SHARE", 0.10, "0-1",
     "share of diagnosed patients who meet a trial's criteria (sidebar)",

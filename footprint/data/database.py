@@ -80,17 +80,23 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
     SourceFile("src_wpp_male", "wpp2019_popMprojMed.txt", ("country_code", "age", "2025")),
     SourceFile("src_wpp_female", "wpp2019_popFprojMed.txt", ("country_code", "age", "2025")),
     SourceFile("src_wpp_m49_iso3", "wpp2019_m49_iso3.csv", ("m49", "iso3")),
+    # indirect standardisation: published age patterns of prevalence, standard populations
+    SourceFile("src_age_patterns", "prevalence_age_patterns.csv",
+               ("indication", "pattern", "age_low", "age_high", "prevalence_pct", "standard",
+                "publisher", "source", "table", "url")),
+    SourceFile("src_standard_populations", "standard_populations.csv",
+               ("standard", "name", "age_low", "age_high", "weight", "source")),
 )
 
 
 LANDSCAPE_FILES: tuple[SourceFile, ...] = (
-    SourceFile("src_aact_countries", landscape.REGISTRY_FILE, ("nct_id", "country", "removed")),
     SourceFile("src_aact_studies", landscape.SAMPLE_FILE,
                ("nct_id", "study_first_submitted_date")),
     SourceFile("src_aact_names", landscape.NAMES_FILE, ("registry_name", "iso3", "note")),
 )
-"""The trial landscape's files: optional, a build without them (or with a malformed one) has
-an empty landscape whose ``landscape_meta.reason`` names the file (:mod:`~.landscape`)."""
+"""The trial landscape's files besides the registry itself (``landscape.REGISTRY_FILE``,
+loaded by :func:`~.landscape.load_registry`): optional, a build without them (or with a
+malformed one) has an empty landscape whose ``landscape_meta.reason`` names the file."""
 
 
 CACHE_DIR = ".cache"
@@ -121,6 +127,7 @@ def _build(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     for source in SOURCE_FILES:
         _load_source(con, source, data_dir)
     try:
+        landscape.load_registry(con, data_dir / landscape.REGISTRY_FILE)
         for source in LANDSCAPE_FILES:
             _load_source(con, source, data_dir)
         landscape.prepare(con)
@@ -141,6 +148,7 @@ def check_landscape(data_dir: Path = DATA_DIR) -> dict:
     """
     con = duckdb.connect(":memory:")
     try:
+        landscape.load_registry(con, data_dir / landscape.REGISTRY_FILE)
         for source in LANDSCAPE_FILES:
             _load_source(con, source, data_dir)
         landscape.prepare(con)
@@ -177,7 +185,8 @@ def database_path(data_dir: Path = DATA_DIR) -> Path:
     for path in inputs:
         with path.open("rb") as handle:
             digest.update(path.name.encode() + hashlib.file_digest(handle, "sha256").digest())
-    for path in (data_dir / source.filename for source in LANDSCAPE_FILES):  # optional files
+    optional = [landscape.REGISTRY_FILE, *(source.filename for source in LANDSCAPE_FILES)]
+    for path in (data_dir / name for name in optional):
         if path.is_file():
             with path.open("rb") as handle:
                 digest.update(path.name.encode() + hashlib.file_digest(handle, "sha256")

@@ -38,6 +38,11 @@ class ModelInputs:
     age_sex : long frame (iso3, sex, age_low, age_high, population, share): 2025 population
         by sex and 5-year age group (UN WPP 2019; query ``population_age_sex``); a country
         with no rows has no WPP age data. Empty by default (hand-built inputs).
+    age_patterns : long frame (indication, pattern, age_low, age_high, prevalence, standard,
+        publisher, source, table, url): published age patterns of prevalence [0-1] that turn
+        an age-standardised rate into a crude one (query ``age_patterns``). Empty by default.
+    standard_weights : long frame (standard, name, age_low, age_high, weight, source): the
+        standard populations by age group (query ``standard_weights``). Empty by default.
     """
 
     countries: pd.DataFrame
@@ -54,6 +59,11 @@ class ModelInputs:
     landscape_meta: pd.Series | None = None
     age_sex: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["iso3", "sex", "age_low", "age_high", "population", "share"]))
+    age_patterns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["indication", "pattern", "age_low", "age_high", "prevalence", "standard",
+                 "publisher", "source", "table", "url"]))
+    standard_weights: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["standard", "name", "age_low", "age_high", "weight", "source"]))
 
 
 def load_inputs(con) -> ModelInputs:
@@ -80,6 +90,8 @@ def load_inputs(con) -> ModelInputs:
         landscape=queries.run(con, "landscape").set_index("iso3"),
         landscape_meta=queries.run(con, "landscape_meta").iloc[0],
         age_sex=queries.run(con, "population_age_sex"),
+        age_patterns=queries.run(con, "age_patterns"),
+        standard_weights=queries.run(con, "standard_weights"),
     )
 
 

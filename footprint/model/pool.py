@@ -18,12 +18,23 @@ shares (0-14, 15-64, 65+) spread evenly, the open 65+ band over ages 65-89
 Rate basis
 ----------
 A ``crude`` rate (tuberculosis incidence, HIV prevalence) is the rate of the band's own
-population and is applied as it is. An ``age_standardised`` rate (the World Bank's IDF
+population and is applied as it is. An ``age_standardised`` rate ``R`` (the World Bank's IDF
 diabetes prevalence, NCD-RisC's hypertension prevalence) is the rate the country would have
-with the standard population's age structure; turning it into the country's crude rate needs
-a published age pattern of prevalence (indirect standardisation). None was found for either
-source, so it is applied as the band's crude rate, and ``rate_step`` says so (old countries
-are under-counted, young ones over-counted).
+with the standard population's age structure. It becomes the country's crude rate by
+indirect standardisation with a published age pattern of prevalence ``p(a)``
+(data/prevalence_age_patterns.csv: US NHANES, NCHS; its shape is assumed to hold in every
+country, :data:`~footprint.assumptions.AGE_PATTERN_SHAPE`) and the standard's weights
+``w(a)`` (data/standard_populations.csv and UN WPP 2019's world population), over the single
+years ``a`` of the indication's band (groups spread evenly over their years)::
+
+    k = R / (sum_a w(a) p(a) / sum_a w(a))
+    crude_c = sum_a n_c(a) min(k p(a), 1) / sum_a n_c(a)
+
+where ``n_c(a)`` is the country's WPP population of the indication's sex. A country whose
+age structure is the standard's gets back ``R`` (uncapped); an older one gets more.
+``rate_step`` states both rates, the pattern and the standard per country. A country with no
+WPP age data, or an indication with no pattern, keeps ``R`` as the band's crude rate and
+``rate_step`` says so.
 
 Custom indications
 ------------------
@@ -285,14 +296,111 @@ def rate_step(indication: Indication) -> str:
         standard = indication.standard_population or "not stated"
         text = (f"age-standardised rate (standard: {standard}) applied as the crude rate of "
                 "the country's own age band "
-                "(assumption): no published age pattern of prevalence was found to convert "
-                "it by indirect standardisation, so old countries are under-counted and "
-                "young ones over-counted")
+                "(assumption): no published age pattern of prevalence was applied to "
+                "convert it by indirect standardisation, so old countries are under-counted "
+                "and young ones over-counted")
     else:
         text = "crude rate of the band, applied as it is"
     if indication.sex != "both":
         text += f"; the rate is for both sexes, applied to {indication.sex}s (assumption)"
     return text
+
+
+def _group_of(low: np.ndarray, high: np.ndarray, ages: np.ndarray) -> tuple[np.ndarray,
+                                                                              np.ndarray]:
+    """(index of the group holding each age, -1 when none; each group's width [years]) for
+    groups ``[low, high)``, an open group (NaN high) up to :data:`WPP_OPEN_GROUP_TOP`."""
+    high = np.where(np.isnan(high), WPP_OPEN_GROUP_TOP, high)
+    inside = (ages[:, None] >= low[None, :]) & (ages[:, None] < high[None, :])
+    return np.where(inside.any(axis=1), inside.argmax(axis=1), -1), high - low
+
+
+def _bounds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    return (frame["age_low"].to_numpy(dtype=float),
+            pd.to_numeric(frame["age_high"]).astype(float).to_numpy())
+
+
+def standardised_to_crude(rate: pd.Series, age_sex: pd.DataFrame, pattern: pd.DataFrame,
+                          weights: pd.DataFrame, age_low: int, age_high: int | None,
+                          sex: str = "both") -> pd.Series:
+    """Each country's crude rate of the band from its age-standardised rate, by indirect
+    standardisation (formula in the module docstring).
+
+    Parameters
+    ----------
+    rate : age-standardised rate per iso3 [0-1].
+    age_sex : :attr:`ModelInputs.age_sex` (groups ``[age_low, age_high)``, population).
+    pattern : the age pattern's groups with ``prevalence`` [0-1] (any scale works: only its
+        shape matters).
+    weights : the standard population's groups with ``weight`` [any scale].
+    age_low, age_high : the band, inclusive [years]; ``age_high`` None is open.
+    sex : the population counted, one of :data:`SEXES`.
+
+    Returns
+    -------
+    Series indexed by the iso3 of ``age_sex``: the crude rate [0-1], NaN where ``rate`` is.
+
+    Raises
+    ------
+    ValueError
+        The pattern or the standard does not cover every age of the band.
+    """
+    ages = np.arange(age_low, WPP_OPEN_GROUP_TOP if age_high is None else age_high + 1)
+    p_index, _ = _group_of(*_bounds(pattern), ages)
+    w_index, w_width = _group_of(*_bounds(weights), ages)
+    if (p_index < 0).any() or (w_index < 0).any():
+        raise ValueError(f"the age pattern or the standard does not cover ages "
+                         f"{band_label(age_low, age_high)}")
+    p = pattern["prevalence"].to_numpy(dtype=float)[p_index]
+    w = weights["weight"].to_numpy(dtype=float)[w_index] / w_width[w_index]
+    standardised = float((w * p).sum() / w.sum())
+    rows = age_sex if sex == "both" else age_sex[age_sex["sex"] == sex]
+    groups = rows[["age_low", "age_high"]].drop_duplicates().sort_values("age_low")
+    g_index, g_width = _group_of(*_bounds(groups), ages)
+    people = (rows.groupby(["iso3", "age_low"])["population"].sum().unstack()
+              .reindex(columns=groups["age_low"]))
+    per_year = people.to_numpy(dtype=float)[:, g_index] / g_width[g_index]
+    k = rate.reindex(people.index).to_numpy(dtype=float) / standardised
+    prevalence_by_age = np.minimum(k[:, None] * p[None, :], 1.0)
+    crude = (per_year * prevalence_by_age).sum(axis=1) / per_year.sum(axis=1)
+    return pd.Series(crude, index=people.index)
+
+
+def _percent(value: float) -> str:
+    return "missing" if value != value else f"{100 * value:.1f} %"
+
+
+def crude_rates(inputs: ModelInputs, indication: Indication,
+                rate: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(crude rate of the band [0-1], ``rate_step`` in words) per country.
+
+    An age-standardised rate with a pattern in :attr:`ModelInputs.age_patterns` is converted
+    by :func:`standardised_to_crude` for every country with WPP age data; every other rate is
+    applied as it is (:func:`rate_step`).
+    """
+    index = inputs.countries.index
+    crude = rate.copy()
+    step = pd.Series(rate_step(indication), index=index)
+    pattern = inputs.age_patterns[inputs.age_patterns["indication"] == indication.id]
+    if indication.rate_basis != "age_standardised" or pattern.empty:
+        return crude, step
+    standard_id = pattern["standard"].iloc[0]
+    weights = inputs.standard_weights[inputs.standard_weights["standard"] == standard_id]
+    converted = standardised_to_crude(rate, inputs.age_sex, pattern, weights,
+                                      indication.age_low, indication.age_high, indication.sex)
+    has_wpp = pd.Series(index.isin(converted.index), index=index)
+    crude = converted.reindex(index).where(has_wpp, rate)
+    source = (f"the {pattern['pattern'].iloc[0]} age pattern "
+              f"({pattern['publisher'].iloc[0].split(',')[0]}, {pattern['table'].iloc[0]}; "
+              "its shape assumed to hold in every country), standard "
+              f"{weights['name'].iloc[0]}")
+    if indication.sex != "both":
+        source += f"; rate and pattern for both sexes, applied to {indication.sex}s (assumption)"
+    converted_text = pd.Series(
+        [f"age-standardised {_percent(r)} -> crude {_percent(c)} via {source}"
+         for r, c in zip(rate.reindex(index), crude, strict=True)], index=index)
+    step = converted_text.where(has_wpp, step + " (no WPP age data for this country)")
+    return crude, step
 
 
 def reference_share65(inputs: ModelInputs) -> float:
@@ -358,8 +466,7 @@ def funnel(inputs: ModelInputs, indication: Indication,
     out["population_in_band"] = v["SP.POP.TOTL"] * out["band_share"]
     rate, year, source = prevalence(inputs, indication)
     out["rate"] = rate
-    out["crude_rate"] = rate  # no published age pattern: see rate_step
-    out["rate_step"] = rate_step(indication)
+    out["crude_rate"], out["rate_step"] = crude_rates(inputs, indication, rate)
     out["prevalent_patients"] = out["population_in_band"] * out["crude_rate"]
     if indication.diagnosed_metric:
         out["diagnosed_share"] = v[indication.diagnosed_metric] / 100
