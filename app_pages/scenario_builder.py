@@ -137,6 +137,7 @@ def load_scenario(s: Scenario) -> None:
     st.session_state[K_SEED] = h.seed
     load_rows(view.editor_frame(s))
     page_state()["link_warning"] = None
+    page_state()["site_plan"] = s.site_list
 
 
 def write_link(params: dict[str, str]) -> None:
@@ -565,6 +566,29 @@ def read_site_list(uploaded):
     return memo[1]
 
 
+def show_site_plan(current: Scenario) -> None:
+    """The plan's listed sites: a table, a map of those with coordinates, a CSV download."""
+    frame = site_lists.sites_frame(current.site_list)
+    with st.expander(f"Sites in this plan ({len(frame)} listed)", expanded=True):
+        left, right = st.columns([1, 1])
+        left.dataframe(view.site_plan_table(frame, names), hide_index=True,
+                       key="scenario_plan_sites", placeholder="—")
+        left.caption("A listed site's historic rate is its rate in the forecast; the "
+                     "country's other sites keep the country's rate.")
+        left.download_button(
+            "Download the sites (CSV)", site_lists.sites_to_csv(current.site_list),
+            key="scenario_dl_sites", file_name=f"{view.file_stem(current.name)}-sites.csv",
+            mime="text/csv", help="A site list: upload it under 'Site list (CSV)' to plan "
+            "these sites again. The scenario JSON holds them too.")
+        deck = view.site_map(frame, shared.country_shapes())
+        if deck is None:
+            right.caption("No listed site has coordinates to map.")
+        else:
+            right.pydeck_chart(deck, key="scenario_plan_site_map", height=320)
+            with right:
+                shared.attribution()
+
+
 def yield_point(slot) -> Callable[[], bool]:
     """The optimiser's ``should_stop``: about every 0.3 s it writes the time spent and the
     steps and Monte Carlo checks so far into ``slot``, and at that write Streamlit ends this
@@ -609,6 +633,7 @@ current: Scenario | None = None
 try:
     current = view.scenario_from_editor(header, edited, valid_iso3=valid_iso3,
                                         valid_indications=set(indications))
+    current = site_lists.with_site_plan(current, state.get("site_plan", ()))
 except ScenarioError as exc:
     st.error("**The scenario cannot be forecast yet:**\n\n" + view.markdown_list(exc.problems))
 
@@ -639,6 +664,8 @@ if current is not None:
         }, placeholder="—")
     st.caption(view.DEFAULTS_LEGEND)
     st.markdown(rate_cv_cached(current, eligibility, activation))
+    if current.site_list:
+        show_site_plan(current)
 
 # ---- start from ----------------------------------------------------------------------------------
 st.header("Start from")
@@ -753,6 +780,7 @@ with t_sites:
                 elif st.button("Use these site counts", key=K_USE_SITES, type="primary",
                                disabled=counts.empty):
                     load_rows(new_rows)
+                    state["site_plan"] = site_lists.site_plan(located)
                     state["notice"] = view.markdown_text(
                         f"The table now holds the site counts of {site_file.name}.")
                     st.rerun()

@@ -18,22 +18,26 @@ not hold, before anything offers to use them.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import difflib
 import functools
+import io
 import re
 import unicodedata
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Final
 
 import pandas as pd
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from footprint.assumptions import MAX_PROBLEMS_SHOWN, MAX_SITE_LIST_ROWS
+from footprint.assumptions import MAX_PROBLEMS_SHOWN, MAX_RATE, MAX_SITE_LIST_ROWS, MIN_RATE
 from footprint.data import queries
-from footprint.enrollment.scenario import check
+from footprint.enrollment.scenario import Scenario, SitePlan, check, validate_scenario
 from footprint.errors import SiteListError
+from footprint.io.cells import csv_cell
 from footprint.io.scenario_csv import CSV_COUNTRY_COLUMNS, CSV_SCENARIO_COLUMNS
 from footprint.io.uploads import decode, number, read_rows
 
@@ -209,7 +213,8 @@ class _Site(BaseModel):
     country: str | None = Field(default=None, max_length=200)
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
-    historic_rate: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    historic_rate: float | None = Field(default=None, ge=MIN_RATE, le=MAX_RATE,
+                                        allow_inf_nan=False)
 
 
 def _rename(frame: pd.DataFrame) -> pd.DataFrame:
@@ -333,4 +338,62 @@ def count_problems(counts: pd.DataFrame) -> list[str]:
             out.append(f"{countries[p.loc[1]]['iso3']}: {p.loc[2]} {p.message}")
         else:
             out.append(f"{p.path}: {p.message}")
+    return out
+
+
+# --- The plan's sites ------------------------------------------------------------------------
+SITE_CSV_COLUMNS: Final = ("site_name", "city", "country", "latitude", "longitude",
+                           "historic_rate")
+"""Columns of :func:`sites_to_csv`: a site list that :func:`parse_site_list` reads back."""
+
+
+def site_plan(located: pd.DataFrame) -> tuple[SitePlan, ...]:
+    """The located sites with a country as a scenario's ``site_list`` (the others are not
+    counted, so not planned).
+
+    Parameters
+    ----------
+    located : pandas.DataFrame
+        From :func:`locate`.
+    """
+    out = []
+    for row in located.dropna(subset=["iso3"]).to_dict(orient="records"):
+        value = {k: None if pd.isna(row.get(k)) else row.get(k)
+                 for k in ("city", "latitude", "longitude", "historic_rate")}
+        out.append(SitePlan(str(row["site_name"]), str(row["iso3"]), **value))
+    return tuple(out)
+
+
+def sites_frame(sites: Sequence[SitePlan]) -> pd.DataFrame:
+    """A scenario's listed sites shaped like :func:`locate`'s output (for the map)."""
+    frame = pd.DataFrame([dataclasses.asdict(s) for s in sites],
+                         columns=[f.name for f in dataclasses.fields(SitePlan)])
+    frame["country"] = frame["iso3"]
+    return frame.astype({"latitude": float, "longitude": float, "historic_rate": float})
+
+
+def sites_to_csv(sites: Sequence[SitePlan]) -> str:
+    """A scenario's listed sites as a site list CSV (UTF-8 BOM, CRLF), which the Scenario
+    builder's site-list uploader reads back; text cells neutralised against formulas."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SITE_CSV_COLUMNS)
+    for s in sites:
+        writer.writerow([csv_cell(v) for v in (s.site_name, s.city, s.iso3, s.latitude,
+                                                s.longitude, s.historic_rate)])
+    return "\ufeff" + buffer.getvalue()
+
+
+def with_site_plan(scenario: Scenario, sites: Sequence[SitePlan]) -> Scenario:
+    """``scenario`` with the listed sites of its countries as its ``site_list``.
+
+    Raises
+    ------
+    ScenarioError
+        A country plans fewer sites than it has listed (each such country named).
+    """
+    planned = {c.iso3 for c in scenario.countries}
+    out = replace(scenario, site_list=tuple(s for s in sites if s.iso3 in planned))
+    if out.site_list:
+        validate_scenario(out)
     return out

@@ -966,6 +966,27 @@ def site_list_issues(located: pd.DataFrame) -> list[str]:
     return issues
 
 
+def site_plan_table(sites: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The listed sites of a plan, one row each, by country then name.
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        From :func:`footprint.io.site_lists.sites_frame`.
+    names : mapping of str to str
+        iso3 -> country name.
+    """
+    frame = sites.sort_values(["iso3", "site_name"], kind="stable")
+    return pd.DataFrame({
+        "Site": frame["site_name"].astype(str),
+        "City": frame["city"],
+        "Country": [names.get(i, i) for i in frame["iso3"]],
+        "Historic rate [patients/site/month]": frame["historic_rate"].astype(float),
+        "Latitude": frame["latitude"].astype(float).round(4),
+        "Longitude": frame["longitude"].astype(float).round(4),
+    }).reset_index(drop=True)
+
+
 def rows_with_site_counts(
     rows: pd.DataFrame, counts: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[str]]:
