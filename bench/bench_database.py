@@ -3,6 +3,9 @@ process), and the median of each named query.
 
 Targets (issue 2): cold build <= 2 s; each named query <= 50 ms (locate_sites: 300 sites, with
 the spatial extension it loads on first use). Opening the kept file: reported, no target.
+Issue 14: the build with the trial landscape and the WPP age/sex tables <= 1.5x the build of
+only what was there before issue 14 (:data:`BEFORE_14_TABLES`, :data:`BEFORE_14_QUERIES`),
+each in a fresh process, the two interleaved in one run.
 Run: .venv/bin/python -m bench.bench_database
 """
 
@@ -15,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.common import figure, report, timings
+from bench.common import figure, ratio_figure, report, timings
 from footprint.data import queries
 from footprint.data.database import open_database
 
@@ -28,6 +31,33 @@ COLD = """
 import sys, time; t0 = time.perf_counter()
 from footprint.data import database
 t1 = time.perf_counter(); getattr(database, sys.argv[1])(); t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+BEFORE_14_TABLES = (
+    "src_admin0", "src_admin1", "src_cities", "src_wdi", "src_wdi_meta", "src_wgi",
+    "src_owid_physicians", "src_owid_internet", "src_ncdrisc", "src_regions",
+    "src_code_crosswalk", "src_indicators", "src_sources", "src_country_notes",
+    "src_indications", "src_regulatory_startup", "src_country_gate", "src_regulators")
+"""The source tables of the build before issue 14 (commit 71c4870)."""
+BEFORE_14_QUERIES = ("build_countries", "build_regions", "build_indicator_values",
+                     "build_cities", "build_subnational_units")
+"""Its build steps."""
+BEFORE_14 = """
+import sys, time; t0 = time.perf_counter()
+import duckdb
+from footprint.data import database, queries, spatial
+from footprint.paths import DATA_DIR
+t1 = time.perf_counter()
+con = duckdb.connect(":memory:")
+con.execute("SET enable_progress_bar = false")
+spatial.load(con)
+for source in database.SOURCE_FILES:
+    if source.table in sys.argv[1].split(","):
+        database._load_source(con, source, DATA_DIR)
+for query in queries.load(database.BUILD_DIR).values():
+    if query.name in sys.argv[2].split(","):
+        con.execute(query.sql)
+t2 = time.perf_counter()
 print(t1 - t0, t2 - t1)
 """
 
@@ -45,11 +75,31 @@ def cold_runs(entry: str, n: int) -> tuple[list[float], list[float]]:
     return total, call
 
 
+def side_by_side(n: int) -> tuple[list[float], list[float]]:
+    """(with, without) seconds of the build call, the whole build or only the steps before
+    issue 14, alternating in fresh interpreters."""
+    root = Path(__file__).resolve().parent.parent
+    with_new, without = [], []
+    for _ in range(n):
+        out = subprocess.run([sys.executable, "-c", COLD, "build_database"], cwd=root,
+                             capture_output=True, text=True, check=True).stdout.split()
+        with_new.append(float(out[1]))
+        out = subprocess.run([sys.executable, "-c", BEFORE_14, ",".join(BEFORE_14_TABLES),
+                              ",".join(BEFORE_14_QUERIES)], cwd=root, capture_output=True,
+                             text=True, check=True).stdout.split()
+        without.append(float(out[1]))
+    return with_new, without
+
+
 def main() -> None:
+    with_new, without = side_by_side(9)
+    issue_14 = [figure("database build, steps before issue 14 only", without, 2.0),
+                figure("database build with landscape + WPP tables", with_new, 2.0),
+                ratio_figure("build whole / before issue 14", with_new, without, 1.5)]
     total, build = cold_runs("build_database", 7)
     open_database().close()  # the kept file exists before its opens are timed
     _, opened = cold_runs("open_database", 7)
-    figures = [figure("database cold build (fresh process)", build, 2.0),
+    figures = [*issue_14, figure("database cold build (fresh process)", build, 2.0),
                figure("database cold import + build", total, 2.0),
                figure("database open of the kept file (fresh process)", opened,
                       float("inf"))]

@@ -2,7 +2,8 @@
 number -> registration date map that dates every study of the registry.
 
 ClinicalTrials.gov (NLM) via AACT, snapshot 2023-10: one row per (study, country of a
-location). :func:`prepare` checks the loaded ``src_aact_*`` tables, maps every country name
+location). :func:`load_registry` checks the registry file and keeps its rows not removed;
+:func:`prepare` checks the studies sample, maps every country name
 (:func:`crosswalk`: an explicit override in ``data/aact_country_names.csv`` first, then
 pycountry's exact lookup; nothing fuzzy), fits the year map (:func:`fit_year_map`) and writes
 ``landscape_names`` (the build report: every name, its ISO3 or why none) and
@@ -17,6 +18,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -41,30 +43,41 @@ class UnmatchedNamesWarning(UserWarning):
     """Registry country names that neither the override table nor pycountry know."""
 
 
+YEAR_MAP_BINS = 200
+"""Equal-count bins of the calibration sample, by NCT number, whose medians are the map's
+knots (about 127 studies each)."""
+
+
 @dataclass(frozen=True, slots=True)
 class YearMap:
-    """A monotone step map from NCT number to registration date.
+    """A monotone piecewise-linear map from NCT number to registration date.
 
     Attributes
     ----------
-    numbers : sorted NCT numbers of the calibration sample [integer part of NCTnnnnnnnn].
-    days : fitted first-submitted date of each [days since 1970-01-01], non-decreasing.
+    numbers : knots: the median NCT number of each bin [integer part of NCTnnnnnnnn].
+    days : the median first-submitted date of each bin, made non-decreasing (a running
+        maximum) [days since 1970-01-01].
     """
 
     numbers: np.ndarray
     days: np.ndarray
 
-    def first_number_from(self, day: date) -> int:
-        """The smallest sample NCT number whose fitted date is on or after ``day``."""
-        target = (np.datetime64(day) - np.datetime64("1970-01-01")).astype(float)
-        pos = int(np.searchsorted(self.days, target, side="left"))
-        return int(self.numbers[min(pos, len(self.numbers) - 1)])
-
     def predict(self, numbers: np.ndarray) -> np.ndarray:
-        """Fitted date [days since 1970-01-01] of each NCT number (the step of the largest
-        sample number at or below it; the first step below the sample)."""
-        pos = np.searchsorted(self.numbers, numbers, side="right") - 1
-        return self.days[np.clip(pos, 0, len(self.days) - 1)]
+        """Date [days since 1970-01-01] of each NCT number: linear between knots, the end
+        knots' dates beyond them."""
+        return np.interp(numbers, self.numbers, self.days)
+
+    def first_number_from(self, day: date) -> int:
+        """The smallest NCT number dated on or after ``day`` (the first knot's number when
+        every knot is)."""
+        target = (np.datetime64(day) - np.datetime64("1970-01-01")).astype(float)
+        j = int(np.searchsorted(self.days, target, side="left"))
+        if j == 0:
+            return int(self.numbers[0])
+        if j == len(self.days):
+            return int(self.numbers[-1]) + 1
+        n0, n1, d0, d1 = self.numbers[j - 1], self.numbers[j], self.days[j - 1], self.days[j]
+        return int(np.ceil(n0 + (target - d0) / (d1 - d0) * (n1 - n0)))
 
 
 def nct_number(nct_id: pd.Series) -> np.ndarray:
@@ -72,20 +85,24 @@ def nct_number(nct_id: pd.Series) -> np.ndarray:
     return nct_id.str.slice(3).astype("int64").to_numpy()
 
 
-def fit_year_map(numbers: np.ndarray, submitted: np.ndarray) -> YearMap:
-    """Isotonic (least-squares monotone) regression of submitted date on NCT number.
+def fit_year_map(numbers: np.ndarray, submitted: np.ndarray,
+                 bins: int = YEAR_MAP_BINS) -> YearMap:
+    """Monotone interpolation of quantiles: the sample sorted by NCT number, cut into
+    ``bins`` equal-count bins, each bin's median NCT number and median submitted date a knot,
+    the dates made non-decreasing by a running maximum.
 
     Parameters
     ----------
     numbers : NCT numbers of the sample.
     submitted : their ``study_first_submitted_date`` [datetime64].
+    bins : how many knots (at most one per study).
     """
-    from scipy.optimize import isotonic_regression  # only a build needs it (0.3 s to import)
-
     order = np.argsort(numbers, kind="stable")
     days = (submitted[order] - np.datetime64("1970-01-01")).astype("timedelta64[D]")
-    fit = isotonic_regression(days.astype(float), increasing=True).x
-    return YearMap(numbers=numbers[order], days=fit)
+    parts = np.array_split(np.arange(len(order)), min(bins, len(order)))
+    knots_n = np.array([np.median(numbers[order][p]) for p in parts])
+    knots_d = np.array([np.median(days[p].astype(float)) for p in parts])
+    return YearMap(numbers=knots_n, days=np.maximum.accumulate(knots_d))
 
 
 def window_from(snapshot: str = SNAPSHOT, years: int = LANDSCAPE_WINDOW_YEARS) -> date:
@@ -100,7 +117,8 @@ def window_from(snapshot: str = SNAPSHOT, years: int = LANDSCAPE_WINDOW_YEARS) -
 def holdout_errors(numbers: np.ndarray, submitted: np.ndarray, cut: date) -> dict[str, float]:
     """Two-fold error of the map on the sample (fit on every other study by NCT number, test
     on the rest, and back): median and 90th-percentile absolute error [days] and the share
-    of studies put on the wrong side of ``cut``."""
+    of studies put on the wrong side of ``cut``; each fold has half the sample, so half the
+    bins."""
     order = np.argsort(numbers, kind="stable")
     numbers, submitted = numbers[order], submitted[order]
     day = (submitted - np.datetime64("1970-01-01")).astype("timedelta64[D]").astype(float)
@@ -108,7 +126,7 @@ def holdout_errors(numbers: np.ndarray, submitted: np.ndarray, cut: date) -> dic
     errors, wrong = [], []
     for fold in (0, 1):
         train = np.arange(len(numbers)) % 2 == fold
-        model = fit_year_map(numbers[train], submitted[train])
+        model = fit_year_map(numbers[train], submitted[train], YEAR_MAP_BINS // 2)
         fitted = model.predict(numbers[~train])
         errors.append(np.abs(fitted - day[~train]))
         wrong.append((numbers[~train] >= model.first_number_from(cut)) != (day[~train] >= cut_day))
@@ -151,62 +169,89 @@ def crosswalk(names: Iterable[str], overrides: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["registry_name", "iso3", "basis", "note"])
 
 
-# Every row check of the loaded registry files: (file, what is wrong, rows failing it).
-_ROW_CHECKS = (
-    (REGISTRY_FILE, "an nct_id that is not NCT and 8 digits",
-     "SELECT count(*) FROM src_aact_countries "
-     "WHERE NOT coalesce(regexp_full_match(nct_id, 'NCT[0-9]{8}'), false)"),
-    (REGISTRY_FILE, "no removed flag",
-     "SELECT count(*) FROM src_aact_countries WHERE removed IS NULL"),
-    (SAMPLE_FILE, "an nct_id that is not NCT and 8 digits",
-     "SELECT count(*) FROM src_aact_studies "
-     "WHERE NOT coalesce(regexp_full_match(nct_id, 'NCT[0-9]{8}'), false)"),
-    (SAMPLE_FILE, "no first-submitted date",
-     "SELECT count(*) FROM src_aact_studies WHERE study_first_submitted_date IS NULL"),
-)
-_TYPES = (
-    (REGISTRY_FILE, "src_aact_countries", "removed", "BOOLEAN"),
-    (SAMPLE_FILE, "src_aact_studies", "study_first_submitted_date", "DATE"),
-)
-
-
-def _check(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse loaded registry tables with a column of the wrong type or a bad row."""
-    for filename, table, column, expected in _TYPES:
-        found = con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = $t "
-                            "AND column_name = $c", {"t": table, "c": column}).fetchone()
-        if not found or found[0] != expected:
-            raise DataFileError(f"data file {filename} is malformed: column {column} is "
-                                f"{found[0] if found else 'missing'}, not {expected}")
-    for filename, what, sql in _ROW_CHECKS:
-        bad = con.execute(sql).fetchone()
-        if bad and bad[0]:
-            raise DataFileError(f"data file {filename} is malformed: {bad[0]:,} rows with {what}")
-
-
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Write ``landscape_names`` and ``landscape_meta`` from the loaded ``src_aact_*`` tables.
+def load_registry(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Check the registry file and load it, read once, as the temporary table
+    ``src_aact_countries`` (``nct_number`` INTEGER, ``country``, ``removed``, ``id_ok``) with
+    its rows not removed counted per country name in ``src_aact_rows`` (name, rows, newest
+    NCT number): only the build reads them, so the kept database does not hold the rows.
 
     Raises
     ------
     DataFileError
-        A file's column has the wrong type or a value that is not an NCT id / a date.
+        The file is missing, unreadable, empty, lacks a column, or has a ``removed`` that is
+        not BOOLEAN or an ``nct_id`` that is not NCT and 8 digits (named).
     """
-    _check(con)
-    counts = con.execute(
-        "SELECT country, count(DISTINCT CAST(substr(nct_id, 4) AS INTEGER)) "
-        "FILTER (WHERE NOT removed) AS studies "
-        "FROM src_aact_countries WHERE country IS NOT NULL GROUP BY country "
-        "ORDER BY studies DESC, country").df()
+    if not path.is_file():
+        raise DataFileError(f"data file {path} is missing (expected {path.name} in data/)")
+    try:
+        relation = con.read_parquet(str(path))
+        types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
+        missing = [c for c in ("nct_id", "country", "removed") if c not in types]
+        if missing:
+            raise DataFileError(f"data file {path} lacks the column(s) {missing}")
+        if types["removed"] != "BOOLEAN":
+            raise DataFileError(f"data file {path} is malformed: column removed is "
+                                f"{types['removed']}, not BOOLEAN")
+        con.execute(  # one read of the file; the checks and counts use this table
+            "CREATE TEMP TABLE src_aact_countries AS SELECT "
+            "TRY_CAST(substr(nct_id, 4) AS INTEGER) AS nct_number, country, removed, "
+            "coalesce(starts_with(nct_id, 'NCT') AND length(nct_id) = 11, false) AS id_ok "
+            "FROM read_parquet($path)", {"path": str(path)})
+        rows, bad_ids, no_flag = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT id_ok OR nct_number IS NULL), "
+            "count(*) FILTER (WHERE removed IS NULL) FROM src_aact_countries").fetchone()
+        if not rows:
+            raise DataFileError(f"data file {path} holds no rows")
+        for count, what in ((bad_ids, "an nct_id that is not NCT and 8 digits"),
+                            (no_flag, "no removed flag")):
+            if count:
+                raise DataFileError(f"data file {path} is malformed: {count:,} rows with {what}")
+        con.execute("CREATE TEMP TABLE src_aact_rows AS SELECT country, count(*) AS rows, "
+                    "max(nct_number) AS newest FROM src_aact_countries WHERE NOT removed "
+                    "GROUP BY country")
+    except duckdb.Error as exc:
+        raise DataFileError(f"data file {path} cannot be read: {exc}") from exc
+
+
+def _check_sample(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a loaded studies sample whose dates are not dates or whose ids are not NCT."""
+    found = con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = "
+                        "'src_aact_studies' AND column_name = 'study_first_submitted_date'"
+                        ).fetchone()
+    if not found or found[0] != "DATE":
+        raise DataFileError(f"data file {SAMPLE_FILE} is malformed: column "
+                            f"study_first_submitted_date is {found[0] if found else 'missing'}"
+                            ", not DATE")
+    bad = con.execute("SELECT count(*) FROM src_aact_studies WHERE study_first_submitted_date "
+                      "IS NULL OR NOT coalesce(regexp_full_match(nct_id, 'NCT[0-9]{8}'), false)"
+                      ).fetchone()
+    if bad and bad[0]:
+        raise DataFileError(f"data file {SAMPLE_FILE} is malformed: {bad[0]:,} rows with no "
+                            "date or an nct_id that is not NCT and 8 digits")
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Write ``landscape_names`` (every registry name of a row not removed, its ISO3 or why
+    none, its rows not removed, and a ``place_id`` shared by the names of one ISO3) and
+    ``landscape_meta`` from the loaded ``src_aact_*`` tables (:func:`load_registry` first).
+
+    Raises
+    ------
+    DataFileError
+        The sample's date column is not a date, or a value is not an NCT id / a date.
+    """
+    _check_sample(con)
+    counts = con.execute("SELECT country, rows FROM src_aact_rows WHERE country IS NOT NULL "
+                         "AND rows > 0 ORDER BY rows DESC, country").df()
     overrides = con.table("src_aact_names").df().fillna("")
     names = crosswalk(counts["country"], overrides)
-    names["studies"] = counts["studies"].to_numpy()
-    unmatched = names[names["basis"] == "unmatched"]
+    names["rows"] = counts["rows"].to_numpy()
+    names["place_id"] = names["iso3"].fillna(names["registry_name"]).rank(
+        method="dense").astype("int32")
+    unmatched = names.loc[names["basis"] == "unmatched", "registry_name"]
     if len(unmatched):
         warnings.warn(f"{len(unmatched)} registry country names have no ISO3 (add them to "
-                      f"data/{NAMES_FILE}): " + "; ".join(
-                          f"{n} ({s:,} studies)" for n, s in zip(
-                              unmatched["registry_name"], unmatched["studies"], strict=True)),
+                      f"data/{NAMES_FILE}): " + "; ".join(unmatched),
                       UnmatchedNamesWarning, stacklevel=2)
 
     sample = con.execute("SELECT nct_id, study_first_submitted_date AS submitted "
@@ -216,11 +261,11 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     cut = window_from()
     errors = holdout_errors(numbers, submitted, cut)
     newest, no_country = con.execute(
-        "SELECT max(nct_id), count(*) FILTER (WHERE country IS NULL AND NOT removed) "
-        "FROM src_aact_countries").fetchone()
+        "SELECT max(newest), coalesce(sum(rows) FILTER (WHERE country IS NULL), 0) "
+        "FROM src_aact_rows").fetchone()
     meta = pd.DataFrame([{
         "available": True, "reason": "", "snapshot": SNAPSHOT, "source": SOURCE,
-        "newest_nct": newest, "window_from": pd.Timestamp(cut),
+        "newest_nct": f"NCT{newest:08d}", "window_from": pd.Timestamp(cut),
         "window_to": pd.Timestamp(SNAPSHOT + "-01") + pd.offsets.MonthEnd(0),
         "recent_from_nct": fit_year_map(numbers, submitted).first_number_from(cut),
         "fit_studies": len(sample), **errors, "rows_without_country": int(no_country),
@@ -231,13 +276,14 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 def prepare_unavailable(con: duckdb.DuckDBPyConnection, exc: DataFileError) -> None:
     """The landscape's tables, empty, with ``exc`` as the reason (the app says so)."""
     con.execute("DROP TABLE IF EXISTS src_aact_countries")
+    con.execute("DROP TABLE IF EXISTS src_aact_rows")
     con.execute("DROP TABLE IF EXISTS src_aact_studies")
     con.execute("DROP TABLE IF EXISTS src_aact_names")
-    con.execute("CREATE TABLE src_aact_countries (nct_id VARCHAR, country VARCHAR, "
+    con.execute("CREATE TEMP TABLE src_aact_countries (nct_number INTEGER, country VARCHAR, "
                 "removed BOOLEAN)")
     names = pd.DataFrame({"registry_name": pd.Series(dtype=str), "iso3": pd.Series(dtype=str),
                           "basis": pd.Series(dtype=str), "note": pd.Series(dtype=str),
-                          "studies": pd.Series(dtype="int64")})
+                          "rows": pd.Series(dtype="int64"), "place_id": pd.Series(dtype="int32")})
     meta = pd.DataFrame([{
         "available": False, "reason": "; ".join(exc.problems), "snapshot": SNAPSHOT,
         "source": SOURCE, "newest_nct": None, "window_from": pd.Timestamp(window_from()),

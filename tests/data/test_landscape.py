@@ -83,12 +83,13 @@ def test_every_override_is_needed_and_noted(registry, overrides):
 
 def test_the_build_report_lists_every_name(con, registry):
     names = queries.run(con, "landscape_names")
-    assert set(names["registry_name"]) == set(registry["country"].dropna())
+    kept = registry[~registry["removed"]]
+    assert set(names["registry_name"]) == set(kept["country"].dropna())
     assert set(names["basis"]) <= set(landscape.BASES)
     unattributed = names[names["iso3"].isna()]
     assert set(unattributed["registry_name"]) == {"Former Yugoslavia", "Netherlands Antilles"}
-    assert (names.set_index("registry_name")["studies"]
-            .reindex(direct_studies(registry).index) == direct_studies(registry)).all()
+    rows = kept.groupby("country").size()
+    assert (names.set_index("registry_name")["rows"].reindex(rows.index) == rows).all()
 
 
 def test_landscape_counts_equal_a_direct_count_over_the_file(con, registry, overrides):
@@ -120,16 +121,25 @@ def test_landscape_counts_equal_a_direct_count_over_the_file(con, registry, over
                     built["studies"] / built["population"] * 1e6)
 
 
-def test_isotonic_fit_pools_adjacent_violators():
-    days = np.array(["2001-01-01", "2001-01-21", "2001-01-11", "2001-02-01"],
-                    dtype="datetime64[D]")
-    fit = landscape.fit_year_map(np.array([10, 20, 30, 40]), days)
-    origin = np.datetime64("1970-01-01")
-    expected = (np.array(["2001-01-01", "2001-01-16", "2001-01-16", "2001-02-01"],
-                         dtype="datetime64[D]") - origin).astype(float)
-    assert_allclose(fit.days, expected)
-    assert fit.first_number_from(date(2001, 1, 10)) == 20
-    assert_allclose(fit.predict(np.array([5, 25, 99])), expected[[0, 1, 3]])
+def test_year_map_knots_are_bin_medians_made_monotone():
+    days = np.array(["2001-01-01", "2001-01-03", "2001-01-31", "2001-01-29", "2001-01-11",
+                     "2001-01-13", "2001-02-10", "2001-02-12"], dtype="datetime64[D]")
+    fit = landscape.fit_year_map(np.array([10, 20, 30, 40, 50, 60, 70, 80]), days, bins=4)
+    day = (np.datetime64("2001-01-01") - np.datetime64("1970-01-01")).astype(float)
+    assert_allclose(fit.numbers, [15, 35, 55, 75])
+    assert_allclose(fit.days - day, [1, 29, 29, 41])  # bin 3's median (11) lifted to 29
+    assert_allclose(fit.predict(np.array([0, 25, 65, 99])) - day, [1, 15, 35, 41])
+    assert fit.first_number_from(date(2001, 1, 16)) == 25  # 15 + (15 - 1) / 28 * 20
+    assert fit.first_number_from(date(2000, 1, 1)) == 15
+
+
+def test_a_linear_sample_is_reproduced_exactly():
+    numbers = np.arange(1_000, 101_000, 100)
+    days = np.datetime64("2000-01-01") + (numbers // 100).astype("timedelta64[D]")
+    fit = landscape.fit_year_map(numbers, days, bins=50)
+    origin = (np.datetime64("2000-01-01") - np.datetime64("1970-01-01")).astype(float)
+    inside = np.array([20_000, 55_550, 80_000])
+    assert_allclose(fit.predict(inside), origin + inside / 100)
 
 
 def test_year_map_fits_the_sample_closely():
@@ -150,10 +160,11 @@ def test_window_is_the_last_whole_months(snapshot, years, start):
     assert landscape.window_from(snapshot, years) == start
 
 
-def tiny_con(countries: pd.DataFrame) -> duckdb.DuckDBPyConnection:
+def tiny_con(countries: pd.DataFrame, tmp_path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
-    con.register("c", countries)
-    con.execute("CREATE TABLE src_aact_countries AS SELECT * FROM c")
+    path = tmp_path / landscape.REGISTRY_FILE
+    countries.to_parquet(path)
+    landscape.load_registry(con, path)
     con.execute("CREATE TABLE src_aact_studies AS SELECT * FROM read_parquet($p)",
                 {"p": str(DATA_DIR / landscape.SAMPLE_FILE)})
     con.execute("CREATE TABLE src_aact_names AS SELECT * FROM read_csv($p, header = true)",
@@ -161,9 +172,10 @@ def tiny_con(countries: pd.DataFrame) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def test_an_unknown_name_is_warned_about_and_kept_in_the_report():
+def test_an_unknown_name_is_warned_about_and_kept_in_the_report(tmp_path):
     con = tiny_con(pd.DataFrame({"nct_id": ["NCT00000001", "NCT00000002"],
-                                 "country": ["Brazil", "Atlantis"], "removed": [False, False]}))
+                                 "country": ["Brazil", "Atlantis"], "removed": [False, False]}),
+                   tmp_path)
     with pytest.warns(landscape.UnmatchedNamesWarning, match="Atlantis"):
         landscape.prepare(con)
     report = con.table("landscape_names").df().set_index("registry_name")
@@ -176,9 +188,9 @@ def test_an_unknown_name_is_warned_about_and_kept_in_the_report():
     (pd.DataFrame({"nct_id": ["NCT1", "NCT00000002"], "country": ["Brazil", "Peru"],
                    "removed": [False, False]}), "1 rows with an nct_id that is not"),
 ])
-def test_a_malformed_registry_is_refused_by_name(frame, message):
+def test_a_malformed_registry_is_refused_by_name(frame, message, tmp_path):
     with pytest.raises(DataFileError, match=f"{landscape.REGISTRY_FILE}.*{message}"):
-        landscape.prepare(tiny_con(frame))
+        tiny_con(frame, tmp_path)
 
 
 def data_without(tmp_path, filename, replacement=None):
@@ -213,6 +225,6 @@ def test_the_database_builds_without_the_landscape_and_says_why(tmp_path, replac
 
 def test_every_landscape_file_is_documented():
     sources = (DATA_DIR / "SOURCES.md").read_text()
-    for source in LANDSCAPE_FILES:
-        assert f"`{source.filename}`" in sources
+    for filename in (landscape.REGISTRY_FILE, *(s.filename for s in LANDSCAPE_FILES)):
+        assert f"`{filename}`" in sources
     assert "ClinicalTrials.gov (NLM) via AACT, snapshot 2023-10" in sources

@@ -52,15 +52,6 @@ def test_sites_outside_the_plan_or_past_its_counts_are_named():
         "site_list: is new in schema_version 2; set schema_version to 2 to use it"]
 
 
-def test_a_site_list_past_its_limits_is_one_problem():
-    (too_many,) = problems(site_list=[{"site_name": "X", "iso3": "BRA"}] * 5001)
-    assert too_many.startswith("site_list: must be a list of at most 5,000 site objects; got")
-    wide = {"site_name": "X", "iso3": "BRA", **{f"x{i}": 0 for i in range(100_000)}}
-    assert problems(site_list=[wide]) == [
-        "site_list[0]: has 100,002 fields; the format has 6 (site_name, iso3, city, latitude, "
-        "longitude, historic_rate)"]
-
-
 def test_a_countrys_rate_is_the_mean_of_its_sites_historic_and_other_rates():
     by_code = {c.iso3: c for c in resolve(PLAN).countries}
     assert by_code["BRA"].rate == pytest.approx((2.0 + 1.5 + 2 * 0.5) / 4)
