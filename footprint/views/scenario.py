@@ -652,8 +652,9 @@ def actuals_table(rf: Reforecast, resolved: ResolvedScenario, names: Mapping[str
             "Country": names.get(c.iso3, c.iso3), "ISO3": c.iso3,
             "Sites open": f"{rf.sites_open[c.iso3]} of {c.sites}",
             "Randomised to date": rf.randomised_to_date[c.iso3],
-            "Planned rate": f"{c.rate:.2f}",
-            "Updated rate (open sites)": f"{sum(own) / len(own):.2f}" if own else MISSING,
+            "Planned rate [pt/site/month]": f"{c.rate:.2f}",
+            "Updated rate, open sites [pt/site/month]":
+                f"{sum(own) / len(own):.2f}" if own else MISSING,
             "More patients by the P50": int(round(rf.patients_at_p50.get(c.iso3, 0.0))),
         })
     return pd.DataFrame(rows)

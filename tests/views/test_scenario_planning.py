@@ -198,11 +198,12 @@ def test_the_deadline_chance_is_bracketed_by_the_quantiles(updated, left, expect
 def test_the_actuals_table_per_country(updated):
     resolved, _, _, rf = updated
     table = view.actuals_table(rf, resolved, NAMES).set_index("ISO3")
+    updated = "Updated rate, open sites [pt/site/month]"
     assert table.loc["BRA", "Sites open"] == "2 of 10"
     assert table.loc["BRA", "Randomised to date"] == 13
-    assert table.loc["MEX", "Updated rate (open sites)"] == MISSING  # none open
+    assert table.loc["MEX", updated] == MISSING  # none open
     own = [p.mean_rate for p in rf.posteriors]
-    assert table.loc["BRA", "Updated rate (open sites)"] == f"{sum(own) / len(own):.2f}"
+    assert table.loc["BRA", updated] == f"{sum(own) / len(own):.2f}"
     metrics = dict((label, value) for label, value, _ in view.reforecast_metrics(
         rf, dt.date(2026, 1, 1), 24.0))
     assert metrics["Patients so far"] == "13" and metrics["Still needed"] == "187"
