@@ -100,6 +100,7 @@ from footprint.assumptions import (
     MAX_FORECAST_BYTES,
     MAX_HORIZON_MONTHS,
     MAX_N_SIMS,
+    MILESTONE_SIMS,
     MIN_HORIZON_MONTHS,
 )
 from footprint.enrollment.scenario import ResolvedCountry, ResolvedScenario
@@ -759,26 +760,26 @@ def _milestone_draws(p: _Params, order: Sequence[int], u: np.ndarray, lam: np.nd
     """
     n = u.shape[1]
     out[:] = np.inf
+    ut, lt = np.ascontiguousarray(u.T), np.ascontiguousarray(lam.T)  # (n, sites): fast sorts
     row = 0
     for i in order:
         m = int(p.sites[i])
-        rows = slice(row, row + m)
+        cols = slice(row, row + m)
         row += m
-        order_u = np.argsort(u[rows], axis=0)
-        us = np.take_along_axis(u[rows], order_u, axis=0)
+        order_u = np.argsort(ut[:, cols], axis=1)
+        us = np.take_along_axis(ut[:, cols], order_u, axis=1)
         for j, share in enumerate((0.0, 0.5, 0.9)):
-            out[:, i, j] = us[max(0, math.ceil(share * m) - 1)]
-        ls = np.take_along_axis(lam[rows], order_u, axis=0) * (p.randomised[i] / p.share[i])
+            out[:, i, j] = us[:, max(0, math.ceil(share * m) - 1)]
+        ls = np.take_along_axis(lt[:, cols], order_u, axis=1) * (p.randomised[i] / p.share[i])
         e = _rng(seed, p.key[i], _Q_FPI, chunk).standard_exponential(n)
         with np.errstate(divide="ignore", invalid="ignore"):
-            cand = (e[None, :] + np.cumsum(ls * us, axis=0)) / np.cumsum(ls, axis=0)
-        out[:, i, 3] = np.nanmin(np.where(us < _NEVER_MONTHS, cand, np.inf), axis=0)
+            cand = (e[:, None] + np.cumsum(ls * us, axis=1)) / np.cumsum(ls, axis=1)
+        out[:, i, 3] = np.nanmin(np.where(us < _NEVER_MONTHS, cand, np.inf), axis=1)
     total = u.shape[0]
     if total:
-        ks = sorted({max(0, math.ceil(share * total) - 1) for share in (0.0, 0.5, 0.9)})
-        part = np.partition(u, ks, axis=0)
+        ut.sort(axis=1)
         for j, share in enumerate((0.0, 0.5, 0.9)):
-            out[:, -1, j] = part[max(0, math.ceil(share * total) - 1)]
+            out[:, -1, j] = ut[:, max(0, math.ceil(share * total) - 1)]
     out[:, -1, 3] = out[:, :-1, 3].min(axis=1)
     out[out >= _NEVER_MONTHS] = np.inf
 
@@ -1190,9 +1191,9 @@ def forecast_monte_carlo(
     workers : int, optional
         Threads; default :data:`DEFAULT_WORKERS`. The numbers do not depend on it.
     with_milestones : bool
-        Compute :attr:`ForecastResult.milestones` (they do not change the other numbers;
-        from the first trials that fit a quarter of
-        :data:`~footprint.assumptions.MAX_FORECAST_BYTES`, 161,000 for 25 countries).
+        Compute :attr:`ForecastResult.milestones` (they do not change the other numbers)
+        from the first :data:`~footprint.assumptions.MILESTONE_SIMS` simulated trials (the
+        last patient in is the forecast's own quantiles, from all of them).
     """
     p = model_params(resolved)
     target = resolved.target_patients
@@ -1200,8 +1201,9 @@ def forecast_monte_carlo(
     n_sims = _check_n_sims(n_sims)
     chosen = _choose_path(p, target, path)
     horizon = check_horizon(horizon_months) or auto_horizon(resolved, p, deadline)
-    # The milestones of at most a quarter of the memory budget's worth of trials.
-    kept = min(n_sims, MAX_FORECAST_BYTES // (4 * (len(p.iso3) + 1) * 4 * 8))
+    # The milestones of the first MILESTONE_SIMS trials (at most a quarter of the memory
+    # budget's worth).
+    kept = min(n_sims, MILESTONE_SIMS, MAX_FORECAST_BYTES // (4 * (len(p.iso3) + 1) * 4 * 8))
     draws = np.empty((kept, len(p.iso3) + 1, 4)) if with_milestones else None
     times, totals, mean_counts, cap_hits, grp = _simulate(
         p, target, resolved.seed, n_sims, horizon, chosen, want_curve=True,
