@@ -131,7 +131,7 @@ st.caption(f"{metric.description} Source: {metric.source}. "
            + ("Latest value per country (years differ); stale when older than "
               f"{STALE_AFTER_YEARS} years."
               if metric.kind == "indicator" else
-              f"Snapshot {inputs.landscape_meta['snapshot']}."
+              "Counts of registered studies of every kind, not of recruiting trials."
               if metric.kind == "landscape" else
               f"Indication: {indication.name}; weights: {fmt.weights_text(weights)}."))
 gated_notice = explore.gated_country_notice(frame, country, include_gated)

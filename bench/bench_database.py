@@ -30,8 +30,10 @@ SAMPLE_PARAMS = {
 COLD = """
 import sys, time; t0 = time.perf_counter()
 from footprint.data import database
-t1 = time.perf_counter(); getattr(database, sys.argv[1])(); t2 = time.perf_counter()
-print(t1 - t0, t2 - t1)
+t1 = time.perf_counter(); c1 = time.process_time()
+getattr(database, sys.argv[1])()
+t2 = time.perf_counter(); c2 = time.process_time()
+print(t1 - t0, t2 - t1, c2 - c1)
 """
 BEFORE_14_TABLES = (
     "src_admin0", "src_admin1", "src_cities", "src_wdi", "src_wdi_meta", "src_wgi",
@@ -47,7 +49,7 @@ import sys, time; t0 = time.perf_counter()
 import duckdb
 from footprint.data import database, queries, spatial
 from footprint.paths import DATA_DIR
-t1 = time.perf_counter()
+t1 = time.perf_counter(); c1 = time.process_time()
 con = duckdb.connect(":memory:")
 con.execute("SET enable_progress_bar = false")
 spatial.load(con)
@@ -57,8 +59,8 @@ for source in database.SOURCE_FILES:
 for query in queries.load(database.BUILD_DIR).values():
     if query.name in sys.argv[2].split(","):
         con.execute(query.sql)
-t2 = time.perf_counter()
-print(t1 - t0, t2 - t1)
+t2 = time.perf_counter(); c2 = time.process_time()
+print(t1 - t0, t2 - t1, c2 - c1)
 """
 
 
@@ -75,27 +77,33 @@ def cold_runs(entry: str, n: int) -> tuple[list[float], list[float]]:
     return total, call
 
 
-def side_by_side(n: int) -> tuple[list[float], list[float]]:
-    """(with, without) seconds of the build call, the whole build or only the steps before
-    issue 14, alternating in fresh interpreters."""
+def side_by_side(n: int) -> dict[str, list[float]]:
+    """Wall and CPU seconds (all threads) of the build call, the whole build or only the
+    steps before issue 14, alternating in fresh interpreters (CPU time is the steadier
+    figure on a shared machine)."""
     root = Path(__file__).resolve().parent.parent
-    with_new, without = [], []
+    out: dict[str, list[float]] = {"with": [], "without": [], "with_cpu": [], "without_cpu": []}
     for _ in range(n):
-        out = subprocess.run([sys.executable, "-c", COLD, "build_database"], cwd=root,
+        run = subprocess.run([sys.executable, "-c", COLD, "build_database"], cwd=root,
                              capture_output=True, text=True, check=True).stdout.split()
-        with_new.append(float(out[1]))
-        out = subprocess.run([sys.executable, "-c", BEFORE_14, ",".join(BEFORE_14_TABLES),
+        out["with"].append(float(run[1]))
+        out["with_cpu"].append(float(run[2]))
+        run = subprocess.run([sys.executable, "-c", BEFORE_14, ",".join(BEFORE_14_TABLES),
                               ",".join(BEFORE_14_QUERIES)], cwd=root, capture_output=True,
                              text=True, check=True).stdout.split()
-        without.append(float(out[1]))
-    return with_new, without
+        out["without"].append(float(run[1]))
+        out["without_cpu"].append(float(run[2]))
+    return out
 
 
 def main() -> None:
-    with_new, without = side_by_side(9)
-    issue_14 = [figure("database build, steps before issue 14 only", without, 2.0),
-                figure("database build with landscape + WPP tables", with_new, 2.0),
-                ratio_figure("build whole / before issue 14", with_new, without, 1.5)]
+    runs = side_by_side(9)
+    issue_14 = [figure("database build, steps before issue 14 only", runs["without"], 2.0),
+                figure("database build with landscape + WPP tables", runs["with"], 2.0),
+                ratio_figure("build whole / before issue 14", runs["with"], runs["without"],
+                             1.5),
+                ratio_figure("build whole / before issue 14 (CPU time)", runs["with_cpu"],
+                             runs["without_cpu"], 1.5)]
     total, build = cold_runs("build_database", 7)
     open_database().close()  # the kept file exists before its opens are timed
     _, opened = cold_runs("open_database", 7)

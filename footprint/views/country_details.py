@@ -330,11 +330,12 @@ def landscape_facts(row: pd.Series, meta: pd.Series | None) -> pd.DataFrame:
          format_value(row["multinational_share"] * 100, "%") if studies else
          missing("no registered studies"),
          "share of its studies with locations in two or more countries"),
-        ("Crowding", format_value(row["crowding"], "studies per 100,000 eligible patients"),
+        ("Crowding [studies per 100,000 eligible patients]", format_value(row["crowding"]),
          "registered studies (every indication) per 100,000 eligible patients of this "
          "indication: an indicator, not scored"),
         ("Trial-experience score", format_value(row[scoring.EXPERIENCE], "/ 100"),
-         f"studies per million on a log scale: 0 at {low:g}, 100 at {high:g}; counted in "
+         f"studies per million on a log scale: 0 at {format_value(low)}, 100 at "
+         f"{format_value(high)}; counted in "
          "attractiveness only when its weight is above 0"),
     ]
     return pd.DataFrame(facts, columns=["Item", "Value", "Basis"])
@@ -345,9 +346,9 @@ def landscape_caption(meta: pd.Series | None) -> str:
     if meta is None or not bool(meta["available"]):
         reason = meta["reason"] if meta is not None else "the database has no landscape"
         return f"Trial landscape not available: {reason}"
-    return (f"Source: {landscape.SOURCE} (snapshot {meta['snapshot']}, newest "
-            f"{meta['newest_nct']}). {landscape.UNDER_COUNT} Counts are of registered "
-            "studies of every kind, not of recruiting trials.")
+    return (f"Source: {landscape.SOURCE} (newest study {meta['newest_nct']}). "
+            f"{landscape.UNDER_COUNT} Counts are of registered studies of every kind, not of "
+            "recruiting trials.")
 
 
 def country_indicator_table(latest: pd.DataFrame, catalogue: pd.DataFrame,
