@@ -5,6 +5,10 @@ ends, RFC 4180 quoting. Columns: ``scenario_no`` (1-based, groups the rows of on
 the scenario-level fields of the format repeated on every row, the country fields (an empty
 cell is a left-out value), and, when a forecast is exported with it, the outputs
 ``forecast_method``, ``months_to_target_p50``, ``expected_patients_at_p50``, ``cost_at_p50``.
+A scenario with a site list (``site_list``) adds one row per listed site after its countries:
+its ``iso3``, the other country cells empty, and the site columns ``site_name``,
+``site_city``, ``site_latitude``, ``site_longitude``, ``site_historic_rate`` (written only when
+a scenario of the file has sites; a row with a ``site_name`` is a site, not a country).
 Text cells are neutralised against formula injection (:mod:`footprint.io.cells`); numbers are
 plain numbers.
 
@@ -27,6 +31,7 @@ from footprint.enrollment.forecast import ForecastResult
 from footprint.enrollment.scenario import (
     COUNTRY_FIELDS,
     SCENARIO_FIELDS,
+    SITE_FIELDS,
     FieldSpec,
     Scenario,
     check,
@@ -40,6 +45,10 @@ from footprint.io.uploads import number, read_rows
 _SCENARIO_LEVEL: Final = tuple(s for s in SCENARIO_FIELDS if s.kind != "list")
 CSV_SCENARIO_COLUMNS: Final = ("scenario_no", *(s.name for s in _SCENARIO_LEVEL))
 CSV_COUNTRY_COLUMNS: Final = tuple(s.name for s in COUNTRY_FIELDS)
+_SITE_COLUMN: Final = {s.name: s.name if s.name.startswith("site_") else f"site_{s.name}"
+                       for s in SITE_FIELDS if s.name != "iso3"}
+"""Site field -> its CSV column (the site's country is the row's ``iso3``)."""
+CSV_SITE_COLUMNS: Final = tuple(_SITE_COLUMN.values())
 CSV_OUTPUT_COLUMNS: Final = (
     "forecast_method",
     "months_to_target_p50",
@@ -75,6 +84,9 @@ def scenarios_to_csv(
     columns: tuple[str, ...] = CSV_SCENARIO_COLUMNS + CSV_COUNTRY_COLUMNS
     if results is not None:
         columns = columns + CSV_OUTPUT_COLUMNS
+    with_sites = any(s.site_list for s in scenarios)
+    if with_sites:
+        columns = columns + CSV_SITE_COLUMNS
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
@@ -85,7 +97,13 @@ def scenarios_to_csv(
             row = head + [csv_cell(getattr(c, s.name)) for s in COUNTRY_FIELDS]
             if results is not None:
                 row += _outputs(result, c.iso3)
-            writer.writerow(row)
+            writer.writerow(row + [""] * len(CSV_SITE_COLUMNS) if with_sites else row)
+        for site in scenario.site_list:
+            row = head + [csv_cell(site.iso3 if s.name == "iso3" else None)
+                          for s in COUNTRY_FIELDS]
+            if results is not None:
+                row += [""] * len(CSV_OUTPUT_COLUMNS)
+            writer.writerow(row + [csv_cell(getattr(site, f)) for f in _SITE_COLUMN])
     return _BOM + buffer.getvalue()
 
 
@@ -119,7 +137,7 @@ def _value(spec: FieldSpec, cell: str, decimal_comma: bool) -> Any:
 
 
 def _header_problems(header: Sequence[str]) -> list[str]:
-    allowed = CSV_SCENARIO_COLUMNS + CSV_COUNTRY_COLUMNS + CSV_OUTPUT_COLUMNS
+    allowed = CSV_SCENARIO_COLUMNS + CSV_COUNTRY_COLUMNS + CSV_OUTPUT_COLUMNS + CSV_SITE_COLUMNS
     problems = []
     for col in header:
         if col not in allowed:
@@ -198,13 +216,19 @@ def scenarios_from_csv(
                         f"of the same scenario {no}"
                     )
         data: dict[str, Any] = _values(scenario_level, first, rows.decimal_comma)
+        countries = [(n, c) for n, c in members if not c.get("site_name", "").strip()]
+        sites = [(n, c) for n, c in members if c.get("site_name", "").strip()]
         data["countries"] = [_values(countries_level, cells, rows.decimal_comma)
-                             for _, cells in members]
+                             for _, cells in countries]
+        if sites:
+            data["site_list"] = [_site_values(cells, rows.decimal_comma) for _, cells in sites]
         scenario, found = check(data, valid_iso3=valid_iso3,
                                 valid_indications=valid_indications)
         for p in found:
             loc = p.loc
-            line = members[loc[1]][0] if len(loc) >= 2 and isinstance(loc[1], int) else first_line
+            rows_of = sites if loc[:1] == ("site_list",) else countries
+            line = (rows_of[loc[1]][0] if len(loc) >= 2 and isinstance(loc[1], int)
+                    and loc[1] < len(rows_of) else first_line)
             problems.append(f"scenario {no}, line {line}, {p}")
         if scenario is not None:
             scenarios.append(scenario)
@@ -220,6 +244,16 @@ def _scenario_no(cell: str) -> int | None:
     except ValueError:
         return None
     return value if isinstance(value, int) else None
+
+
+def _site_values(cells: dict[str, str], decimal_comma: bool) -> dict[str, Any]:
+    """A site row as a ``site_list`` object (its country from the row's ``iso3``)."""
+    values = {"iso3": unneutralise_cell(cells["iso3"])}
+    for spec in SITE_FIELDS:
+        cell = cells.get(_SITE_COLUMN.get(spec.name, ""), "")
+        if spec.name in _SITE_COLUMN and cell.strip():
+            values[spec.name] = _value(spec, cell, decimal_comma)
+    return {name: v for name, v in values.items() if v is not None}
 
 
 def _values(specs: Sequence[FieldSpec], cells: dict[str, str],

@@ -3,6 +3,8 @@ and a listed site's historic rate used in the forecast."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from footprint.enrollment import forecast
 from footprint.enrollment import scenario as sc
 from footprint.enrollment.scenario import CountryPlan, Scenario, SitePlan, resolve
+from footprint.errors import ScenarioError
+from footprint.io.scenario_csv import scenario_to_csv, scenarios_from_csv
 from footprint.io.scenario_json import scenario_from_json, scenario_to_dict, scenario_to_json
 
 SITES = (SitePlan("Hospital das Clínicas", "BRA", city="São Paulo", latitude=-23.55,
@@ -52,6 +56,15 @@ def test_sites_outside_the_plan_or_past_its_counts_are_named():
         "site_list: is new in schema_version 2; set schema_version to 2 to use it"]
 
 
+def test_a_site_list_past_its_limits_is_one_problem():
+    (too_many,) = problems(site_list=[{"site_name": "X", "iso3": "BRA"}] * 5001)
+    assert too_many.startswith("site_list: must be a list of at most 5,000 site objects; got")
+    wide = {"site_name": "X", "iso3": "BRA", **{f"x{i}": 0 for i in range(100_000)}}
+    assert problems(site_list=[wide]) == [
+        "site_list[0]: has 100,002 fields; the format has 6 (site_name, iso3, city, latitude, "
+        "longitude, historic_rate)"]
+
+
 def test_a_countrys_rate_is_the_mean_of_its_sites_historic_and_other_rates():
     by_code = {c.iso3: c for c in resolve(PLAN).countries}
     assert by_code["BRA"].rate == pytest.approx((2.0 + 1.5 + 2 * 0.5) / 4)
@@ -79,3 +92,22 @@ def test_higher_historic_rates_forecast_a_shorter_time_than_the_same_sites_witho
         replace(s, historic_rate=None) for s in SITES))), n_sims=2000)
     assert fast.months_to_target[1] < plain.months_to_target[1]
     assert fast.months_to_target[2] < plain.months_to_target[2]
+
+
+def test_the_site_list_round_trips_through_the_scenario_csv_one_row_per_site():
+    text = scenario_to_csv(PLAN)
+    assert scenarios_from_csv(text) == [PLAN]
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [(r["iso3"], r["sites"], r["site_name"]) for r in rows] == [
+        ("BRA", "4", ""), ("MEX", "3", ""), ("BRA", "", "Hospital das Clínicas"),
+        ("BRA", "", "Moinhos de Vento"), ("MEX", "", "INCMNSZ")]
+    assert "site_name" not in scenario_to_csv(replace(PLAN, site_list=()))  # none: no columns
+
+
+def test_a_bad_site_row_is_named_by_its_line():
+    text = scenario_to_csv(PLAN).replace("-23.55", "south")
+    with pytest.raises(ScenarioError) as err:
+        scenarios_from_csv(text)
+    assert err.value.problems == [
+        "scenario 1, line 4, site_list[0].latitude: must be a finite number from -90 to 90 "
+        "[degrees]; got 'south'"]
