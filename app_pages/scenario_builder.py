@@ -906,10 +906,10 @@ if current is not None:
              "restore the scenario.")
     if result is not None and result.milestones:
         d_ms.download_button(
-            "Download milestones (CSV)", view.milestones_csv(result, names),
+            "Download milestones", view.milestones_csv(result, names),
             key="scenario_dl_milestones", file_name=f"{stem}-milestones.csv", mime="text/csv",
-            help="P10/P50/P90 of each milestone [months from start], the trial and each "
-                 "country; empty when not reached within the horizon.")
+            help="A CSV: P10/P50/P90 of each milestone [months from start], the trial and "
+                 "each country; empty when not reached within the horizon.")
 
 # ---- re-forecast from actual enrollment ---------------------------------------------------------
 st.header("Re-forecast from actual enrollment")
@@ -959,10 +959,10 @@ if actuals is not None and current is not None:
     shown_rf = state.get("reforecast")
     if shown_rf is not None and shown_rf["key"] == rf_key:
         rf = shown_rf["result"]
-        for column, (label, value, help_text) in zip(
-                st.columns(len(rf_metrics := view.reforecast_metrics(
-                    rf, start, current.deadline_months))), rf_metrics, strict=True):
-            column.metric(label, value, help=help_text)
+        rf_metrics = view.reforecast_metrics(rf, start, current.deadline_months)
+        for row in (rf_metrics[:2] + rf_metrics[5:], rf_metrics[2:5]):  # counts, then dates
+            for column, (label, value, help_text) in zip(st.columns(3), row, strict=False):
+                column.metric(label, value, help=help_text)
         for warning in rf.warnings + (rf.result.warnings if rf.result else ()):
             st.warning(warning, icon="⚠️")
         if start is None:

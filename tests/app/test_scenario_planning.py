@@ -116,7 +116,7 @@ def test_the_forecast_shows_the_funnel_the_cost_and_the_milestones(app):
     gantt = chart_with(app, "p50_x")
     assert {"p10_x", "p50_x", "p90_x"} <= set(gantt.columns)
     assert app.get("download_button")  # the milestones CSV among the downloads
-    assert any(b.proto.label == "Download milestones (CSV)" for b in app.get("download_button"))
+    assert any(b.proto.label == "Download milestones" for b in app.get("download_button"))
     for frame in app.dataframe:
         shown_text = frame.value.astype(str)
         assert not shown_text.isin(["nan", "None", "<NA>"]).any().any(), frame.value
@@ -151,7 +151,7 @@ def test_actuals_re_forecast_the_rest_and_draw_plan_against_actual(app):
     assert (after["p50"] >= 81).all()  # the patients so far, then the rest
     actual = chart_with(app, "patients")
     assert actual["patients"].tolist() == [81]
-    table = table_with(app, "Updated rate (open sites)").set_index("ISO3")
+    table = table_with(app, "Updated rate, open sites [pt/site/month]").set_index("ISO3")
     assert table.loc["BRA", "Sites open"] == "6 of 14"
     assert table.loc["BRA", "Randomised to date"] == 27
 
