@@ -690,7 +690,8 @@ def _message(err: Any) -> str:
         return f"unknown field{hint} (allowed: {', '.join(allowed)})"
     if isinstance(last, int) or err["type"] == "dataclass_type":
         return f"must be an object; got {_show(err['input'])}"
-    specs = {s.name: s for s in SITE_FIELDS} if loc[:1] == ("site_list",) else FIELDS
+    specs = ({s.name: s for s in SITE_FIELDS} if loc[:1] == ("site_list",) and len(loc) > 2
+             else FIELDS)
     spec = specs.get(str(last))
     return f"{spec.rule if spec else 'is invalid'}; got {_show(err['input'])}"
 
@@ -801,6 +802,11 @@ def _oversized(data: Mapping[str, Any]) -> list[Problem]:
         for i, country in enumerate(countries):
             if isinstance(country, Mapping):
                 found += check_keys(country, ("countries", i), _COUNTRY_NAMES)
+    listed = data.get("site_list")
+    if isinstance(listed, list | tuple) and len(listed) <= MAX_TOTAL_SITES:
+        for i, site in enumerate(listed):
+            if isinstance(site, Mapping):
+                found += check_keys(site, ("site_list", i), _SITE_NAMES)
     return found
 
 
