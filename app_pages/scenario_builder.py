@@ -747,7 +747,8 @@ with t_sites:
     st.caption("A CSV with `site_name` and either `country` (a name such as Brazil or "
                "South Korea, or an ISO2/ISO3 code) or `latitude` and `longitude`, optionally "
                "`city` and `historic_rate` [patients/site/month]. The table becomes one row "
-               "per listed country with its number of sites.")
+               "per listed country with its number of sites, and the sites stay in the plan "
+               "(mapped, saved and downloaded with it; a historic rate is that site's rate).")
     site_file = st.file_uploader("Site list", key=K_SITE_FILE)
     if site_file is not None:
         try:
