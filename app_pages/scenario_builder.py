@@ -843,7 +843,7 @@ if result is not None and resolved is not None:
     for warning in result.warnings:
         st.warning(warning, icon="⚠️")
     st.altair_chart(charts.curve_chart(result), key="scenario_curve", width="stretch")
-    c_funnel, c_cost = st.columns([3, 2])
+    c_funnel, c_cost = st.columns(2)
     c_funnel.markdown(f"**Screened → randomised → completing**, expected patients at the "
                       f"median time ({result.patients_at_months:.1f} months)")
     c_funnel.dataframe(view.funnel_table(result, names), hide_index=True, key="scenario_funnel",

@@ -193,8 +193,9 @@ def milestone_chart(frame: pd.DataFrame, horizon_months: int, deadline_months: f
 
 
 def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
-    """The compared scenarios' curves: one colour each, P10-P90 band and median line, each
-    scenario's target (dashed) and deadline (dotted) in its colour."""
+    """The compared scenarios' curves: one colour each, P10-P90 band and median line; the
+    target (dashed red) and the deadline (dotted grey) when all share one, else each
+    scenario's in its colour."""
     tooltip = [
         alt.Tooltip("scenario:N", title="Scenario"),
         alt.Tooltip("month:Q", title="Month"),
@@ -205,13 +206,18 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
     colour = alt.Color("scenario:N", scale=_scenario_colour(names), legend=None)
     marks = pd.DataFrame({"scenario": names, "target": s["target_patients"].astype(float),
                           "deadline": pd.to_numeric(s["deadline_months"], errors="coerce")})
-    targets = alt.Chart(marks).mark_rule(strokeDash=[6, 4]).encode(
-        y="target:Q", color=colour,
-        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
-                 alt.Tooltip("target:Q", title="Target [patients]", format=",.0f")])
-    layers: list[Any] = [_band_layers(comparison.curves, tooltip, by="scenario"), targets]
+    layers: list[Any] = [_band_layers(comparison.curves, tooltip, by="scenario")]
+    if marks["target"].nunique() == 1:  # one target for all: one red line, as elsewhere
+        layers.append(_target_rule(int(marks["target"].iloc[0])))
+    else:
+        layers.append(alt.Chart(marks).mark_rule(strokeDash=[6, 4]).encode(
+            y="target:Q", color=colour,
+            tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
+                     alt.Tooltip("target:Q", title="Target [patients]", format=",.0f")]))
     with_deadline = marks.dropna(subset=["deadline"])
-    if not with_deadline.empty:
+    if len(with_deadline) == len(marks) and with_deadline["deadline"].nunique() == 1:
+        layers.append(_deadline_rule(float(with_deadline["deadline"].iloc[0])))
+    elif not with_deadline.empty:
         layers.append(alt.Chart(with_deadline).mark_rule(strokeDash=[2, 3], strokeWidth=1.5)
                       .encode(x="deadline:Q", color=colour,
                               tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
@@ -246,7 +252,7 @@ def probability_chart(comparison: Comparison, confidence: float | None = None
                              "text": [f"confidence {100 * confidence:g} %"]})
         layers.append(alt.Chart(rule).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4])
                       .encode(x="confidence:Q"))
-        layers.append(alt.Chart(rule).mark_text(color=TARGET_COLOUR, align="left", dx=4,
+        layers.append(alt.Chart(rule).mark_text(color=TARGET_COLOUR, align="right", dx=-4,
                                                 baseline="top", y=2)
                       .encode(x="confidence:Q", text="text:N"))
     return alt.layer(*layers).properties(height=alt.Step(34))

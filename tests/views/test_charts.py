@@ -117,7 +117,8 @@ def test_time_to_target_chart_p10_to_p90_and_p50_per_scenario(comparison):
 
 def test_comparison_chart_draws_each_target_and_deadline(comparison):
     marks = json.dumps(charts.comparison_chart(comparison).to_dict()["layer"])
-    assert marks.count('"rule"') == 2  # the targets, and the one deadline given
+    assert marks.count('"rule"') == 2  # the one target, and the one deadline given
+    assert charts.TARGET_COLOUR in marks  # one target for both: the red line
 
 
 def test_plan_vs_actual_draws_both_bands_the_actual_target_deadline_and_as_of(result):
