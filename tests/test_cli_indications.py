@@ -58,6 +58,27 @@ def test_add_list_and_pool_with_a_custom_indication(url, files):
     assert scores.returncode == 0, scores.stderr
 
 
+def test_a_scenario_of_a_custom_indication_forecasts_and_optimises(url, files):
+    """The scenario commands read a scenario naming a stored indication (its ``my_`` id)."""
+    added = json.loads(footprint(url, "indications", "add", str(files / "gbm.json"),
+                                 "--json").stdout)
+    scenario = {"schema_version": 2, "name": "GBM US+BR", "indication": added["id"],
+                "target_patients": 40, "seed": 0, "deadline_months": 30.0,
+                "countries": [{"iso3": "USA", "sites": 8}, {"iso3": "BRA", "sites": 6}]}
+    (files / "gbm_scenario.json").write_text(json.dumps(scenario))
+    fc = footprint(url, "forecast", str(files / "gbm_scenario.json"), "--sims", "500",
+                   "--json")
+    assert fc.returncode == 0, fc.stderr
+    assert {c["iso3"] for c in json.loads(fc.stdout)["countries"]} == {"USA", "BRA"}
+    opt = footprint(url, "optimise", str(files / "gbm_scenario.json"), "--sims", "500",
+                    "--json")
+    assert opt.returncode == 0, opt.stderr
+    unknown = {**scenario, "indication": "my_nothing_abc123"}
+    (files / "unknown.json").write_text(json.dumps(unknown))
+    refused = footprint(url, "forecast", str(files / "unknown.json"))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
 def test_a_rates_csv_with_the_definition_as_flags_and_a_new_version(url, files):
     added = footprint(url, "indications", "add", str(files / "rates.csv"), "--name", "GBM",
                       "--age-low", "18", "--kind", "incident_per_year",

@@ -116,7 +116,9 @@ def check_sims(n: int) -> int:
     return n
 
 
-def load_scenario(inputs: ModelInputs, path: str) -> Scenario:
+def load_scenario(inputs: ModelInputs, path: str) -> tuple[ModelInputs, Scenario]:
+    """The scenario JSON at ``path``, validated, and ``inputs`` with its indication when that
+    is one of the stored custom ones (a ``my_...`` id; the store is opened only then)."""
     from footprint.io.scenario_json import scenario_from_json
     from footprint.io.uploads import decode
 
@@ -125,8 +127,14 @@ def load_scenario(inputs: ModelInputs, path: str) -> Scenario:
     except UploadError as exc:
         raise UsageError(f"{path}: {exc}") from exc
     try:
-        return scenario_from_json(text, valid_iso3=set(inputs.countries.index),
-                                  valid_indications=set(inputs.indications.index))
+        named = json.loads(text).get("indication")
+    except (ValueError, AttributeError):  # not JSON, or not an object: the reader says so
+        named = None
+    if isinstance(named, str):
+        inputs = with_stored_indication(inputs, named)
+    try:
+        return inputs, scenario_from_json(text, valid_iso3=set(inputs.countries.index),
+                                          valid_indications=set(inputs.indications.index))
     except ScenarioError as exc:
         raise UsageError(f"{path} is not a valid scenario:\n  " +
                          "\n  ".join(exc.problems)) from exc

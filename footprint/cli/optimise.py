@@ -30,7 +30,7 @@ def _cmd_optimise(args: argparse.Namespace, con) -> str:
     from footprint.io.scenario_json import scenario_to_json
 
     inputs = model_inputs.load_inputs(con)
-    scenario = load_scenario(inputs, args.scenario)
+    inputs, scenario = load_scenario(inputs, args.scenario)
     n_sims = check_sims(args.sims)
     confidence = planning.check_confidence(args.confidence)
     if scenario.deadline_months is None:

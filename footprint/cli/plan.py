@@ -25,7 +25,7 @@ def _cmd_forecast(args: argparse.Namespace, con) -> str:
     from footprint.enrollment import forecast, planning
 
     inputs = model_inputs.load_inputs(con)
-    scenario = load_scenario(inputs, args.scenario)
+    inputs, scenario = load_scenario(inputs, args.scenario)
     n_sims = check_sims(args.sims)
     resolved = planning.resolve_with_model(inputs, scenario)
     result = forecast.forecast(resolved, args.method, n_sims=n_sims)
@@ -109,7 +109,7 @@ def _cmd_reforecast(args: argparse.Namespace, con) -> str:
 
     as_of = _as_of(args.as_of)
     inputs = model_inputs.load_inputs(con)
-    scenario = load_scenario(inputs, args.scenario)
+    inputs, scenario = load_scenario(inputs, args.scenario)
     n_sims = check_sims(args.sims)
     resolved = planning.resolve_with_model(inputs, scenario)
     try:
@@ -164,7 +164,7 @@ def _cmd_export(args: argparse.Namespace, con) -> str:
     from footprint.io.scenario_csv import scenario_to_csv
 
     inputs = model_inputs.load_inputs(con)
-    scenario = load_scenario(inputs, args.scenario)
+    inputs, scenario = load_scenario(inputs, args.scenario)
     result = None
     if args.with_forecast:
         n_sims = check_sims(args.sims)

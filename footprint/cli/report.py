@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from footprint.enrollment.scenario import Scenario
 
 
-def _report_scenarios(inputs: ModelInputs, source: str) -> list[Scenario]:
+def _report_scenarios(inputs: ModelInputs, source: str) -> tuple[ModelInputs, list[Scenario]]:
     """The scenarios of ``report``'s argument: a scenario JSON file, a report workbook
-    (``.xlsx``, edited or not), or the id of a scenario in the workspace store."""
+    (``.xlsx``, edited or not), or the id of a scenario in the workspace store; with
+    ``inputs``, holding a scenario JSON's stored custom indication (:func:`load_scenario`)."""
     import os
 
     from footprint.io.report_xlsx import scenarios_from_workbook
@@ -40,19 +41,20 @@ def _report_scenarios(inputs: ModelInputs, source: str) -> list[Scenario]:
         finally:
             store.close()
         try:
-            return [scenario_from_json(payload, **catalogues)]
+            return inputs, [scenario_from_json(payload, **catalogues)]
         except ScenarioError as exc:
             raise UsageError(f"stored scenario {item_id} is not valid here:\n  "
                              + "\n  ".join(exc.problems)) from None
     if not source.lower().endswith(".xlsx"):
-        return [load_scenario(inputs, source)]
+        inputs, scenario = load_scenario(inputs, source)
+        return inputs, [scenario]
     try:
         with open(source, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror}") from None
     try:
-        return list(scenarios_from_workbook(data, **catalogues))
+        return inputs, list(scenarios_from_workbook(data, **catalogues))
     except ScenarioError as exc:
         raise UsageError(f"{source} holds no valid scenario:\n  "
                          + "\n  ".join(exc.problems)) from None
@@ -117,7 +119,10 @@ def _cmd_report(args: argparse.Namespace, con) -> str:
         raise UsageError("--activation must be between 0 and 3650 days")
     n_sims = check_sims(args.sims)
     inputs = model_inputs.load_inputs(con)
-    scenarios = [s for source in args.scenario for s in _report_scenarios(inputs, source)]
+    scenarios = []
+    for source in args.scenario:
+        inputs, found = _report_scenarios(inputs, source)
+        scenarios += found
     if len(scenarios) > 1 and ("pdf" in outputs or "pptx" in outputs):
         raise UsageError(f"--pdf and --pptx report one scenario; got {len(scenarios)} "
                          "(--xlsx compares up to four)")

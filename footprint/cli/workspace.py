@@ -29,7 +29,7 @@ def _cmd_scenarios_save(args: argparse.Namespace, con) -> str:
     from footprint.io.scenario_json import scenario_to_json
     from footprint.store.workspace import TEAM_USER, open_store
 
-    scenario = load_scenario(model_inputs.load_inputs(con), args.file)
+    _, scenario = load_scenario(model_inputs.load_inputs(con), args.file)
     store = open_store()
     try:
         saved = store.save_scenario(scenario_to_json(scenario), user=TEAM_USER, note=args.note,
