@@ -723,6 +723,10 @@ with t_opt:
             m1.metric("P50 now (Monte Carlo)", view.months_text(opt.baseline.p50, h))
             m2.metric("P50 with the proposal", view.months_text(opt.confirmed.p50, h))
         m3.metric("Sites added", len(opt.steps))
+        if opt_metrics := view.optimiser_metrics(opt):
+            for column, (label, value, help_text) in zip(st.columns(3), opt_metrics,
+                                                         strict=False):
+                column.metric(label, value, help=help_text)
         st.caption(f"Stopped: {opt.stop_reason}.")
         if opt.reason:
             st.error(view.markdown_text(f"The goal is not met: {opt.reason}."))

@@ -904,6 +904,36 @@ def optimiser_steps(result: OptimiseResult, names: Mapping[str, str]) -> pd.Data
     )
 
 
+def optimiser_metrics(result: OptimiseResult) -> list[tuple[str, str, str]]:
+    """(label, value, help) of what the proposal's own Monte Carlo says: its chance of
+    reaching the target by the deadline (against the confidence asked), its P10-P90 and its
+    expected cost to its P50 ("—" when a cost component is missing)."""
+    confirmed = result.confirmed
+    if confirmed is None:
+        return []
+    h = confirmed.horizon_months
+    out = []
+    if result.prob_by_deadline is not None and result.deadline_months is not None:
+        asked = ("" if result.confidence is None
+                 else f" The goal asked for at least {result.confidence:.0%}.")
+        out.append((f"P(target by {result.deadline_months:g} months), proposal",
+                    f"{result.prob_by_deadline:.0%}",
+                    f"Monte Carlo, {confirmed.n_sims:,} simulated trials, the scenario's "
+                    f"seed.{asked}"))
+    out.append(("P10-P90 with the proposal [months]",
+                f"{months_text(confirmed.p10, h)}-{months_text(confirmed.p90, h)}",
+                "Monte Carlo: 1 in 10 simulated trials reach the target by the first, 9 in 10 "
+                "by the second."))
+    cost = result.cost
+    if cost is not None and (cost.total is not None or cost.not_counted):
+        notes = "; ".join(cost.not_counted)
+        out.append(("Expected cost to its P50", money_text(cost.total),
+                    "Site start-up + site months open + randomised patients up to the "
+                    f"proposal's median time ({cost.at_months:.1f} months)"
+                    + (f"; {notes}" if notes else "") + "."))
+    return out
+
+
 def optimiser_summary(
     result: OptimiseResult, before: ResolvedScenario, names: Mapping[str, str]
 ) -> pd.DataFrame:

@@ -208,3 +208,15 @@ def test_the_actuals_table_per_country(updated):
         rf, dt.date(2026, 1, 1), 24.0))
     assert metrics["Patients so far"] == "13" and metrics["Still needed"] == "187"
     assert metrics["P(target by 24 months)"] in ("≥ 90 %", "50-90 %", "10-50 %", "< 10 %")
+
+
+def test_the_proposal_reports_its_own_monte_carlo_chance_spread_and_cost(planned):
+    resolved, _ = planned
+    opt = planning.propose(resolved, planning.GOAL_DEADLINE, deadline_months=24.0, n_sims=500)
+    shown = {label: value for label, value, _ in view.optimiser_metrics(opt)}
+    assert shown["P(target by 24 months), proposal"] == f"{opt.prob_by_deadline:.0%}"
+    h = opt.confirmed.horizon_months
+    assert shown["P10-P90 with the proposal [months]"] == (
+        f"{view.months_text(opt.confirmed.p10, h)}-{view.months_text(opt.confirmed.p90, h)}")
+    assert shown["Expected cost to its P50"] == view.money_text(opt.cost.total)
+    assert shown["Expected cost to its P50"] != MISSING  # start-up is given everywhere
