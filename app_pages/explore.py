@@ -162,9 +162,7 @@ legend_col, table_col = st.columns([1, 3])
 with legend_col:
     years = explore.year_span(values, ranked)
     st.markdown(f"**{metric.title}** ({metric.unit}{', ' + years if years else ''})")
-    st.dataframe(fmt.legend_styler(fmt.legend_rows(legend, counts, metric.unit)),
-                 hide_index=True, key="explore_legend",
-                 column_config=shared.LEGEND_COLUMNS)
+    st.html(fmt.legend_html(legend, counts, metric.unit))
     st.caption(basis + " Grey: no data (never zero). Beige: outside the selected scope. "
                "Purple outline: gated (embargo, sanctions or war)"
                + ("." if include_gated else "; dark grey while left out."))
@@ -338,10 +336,7 @@ if country:
                         "CC BY 4.0).")
         sub_legend, sub_table = (side_col, side_col) if beside else st.columns([1, 2])
         title, unit = subnational.SUBNATIONAL_METRICS[drill_metric]
-        sub_legend.dataframe(
-            fmt.legend_styler(fmt.legend_rows(unit_legend, unit_counts, unit, "units")),
-            hide_index=True, key="explore_subnational_legend",
-            column_config=shared.LEGEND_COLUMNS)
+        sub_legend.html(fmt.legend_html(unit_legend, unit_counts, unit, "units"))
         unit_table = subnational.subnational_table(units)
         sub_table.dataframe(unit_table, hide_index=True, key="explore_subnational_table",
                             height=fmt.table_height(10),

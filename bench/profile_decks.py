@@ -5,8 +5,10 @@ pydeck and streamlit only and sends a saved deck spec verbatim (no geopandas, no
 its server side is near the floor), so differences between variants are the browser's
 (transfer, JSON parse, deck.gl layer setup and first draw in SwiftShader). Variants: the
 trivial app's deck (pydeck's indented JSON, and compact), Explore's deck (ocean + countries
-+ borders), Explore's without the borders LineLayer, and its countries layer alone. For
-reference the real Explore and trivial apps run in the same interleaved rounds.
++ borders), Explore's without the borders LineLayer, with a LineLayer of only 10 segments
+(which costs about what the whole borders layer costs: the price is the layer type's shader
+program, not its data), and its countries layer alone. For reference the real Explore and
+trivial apps run in the same interleaved rounds.
 Decks come from `bench/profile_cold.py --save-decks DIR`.
 Run: .venv/bin/python -m bench.profile_decks --decks DIR [--root DIR] [--n 4]
 """
@@ -59,11 +61,17 @@ def variants(decks: Path, tmp: Path) -> dict[str, tuple[str, bool]]:
     def only(spec: dict, ids: set[str]) -> str:
         return compact({**spec, "layers": [la for la in spec["layers"] if la["id"] in ids]})
 
+    def few_borders(spec: dict) -> str:  # a LineLayer's cost: its shader program or its data?
+        layers = [la for la in spec["layers"] if la["id"] in {"ocean", "countries", "borders"}]
+        return compact({**spec, "layers": [{**la, "data": la["data"][:10]} if la["id"] == "borders"
+                                           else la for la in layers]})
+
     return {
         "replay trivial deck (indented)": (trivial_text, False),
         "replay trivial deck (compact)": (compact(trivial), False),
         "replay Explore deck (3 layers)": (compact(explore), True),
         "replay Explore deck, no borders": (only(explore, {"ocean", "countries"}), True),
+        "replay Explore deck, 10 border segments": (few_borders(explore), True),
         "replay Explore countries layer only": (only(explore, {"countries"}), False),
     }
 

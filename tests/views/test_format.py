@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -81,6 +82,20 @@ def test_legend_rows_and_styler_paint_the_swatch():
     assert list(rows["colour"]) == ["#ff0000", "#c8c8c8"]
     html = fmt.legend_styler(rows).to_html()
     assert "background-color: #ff0000" in html
+
+
+def test_legend_html_has_each_colour_label_and_count_escaped():
+    legend = [maps.LegendEntry((255, 0, 0, 255), "0 – 1"),
+              maps.LegendEntry((0, 0, 255, 255), "<b>1 – 2</b>"),
+              maps.LegendEntry(maps.NO_DATA, "no data")]
+    table = fmt.legend_html(legend, [1234, 0, 1], "score [/ 100]", "units")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table)
+    assert len(cells) == 9 and "background:#ff0000" in cells[0] and "#c8c8c8" in cells[6]
+    assert cells[1::3] == ["0 – 1", "&lt;b&gt;1 – 2&lt;/b&gt;", "no data"]
+    assert cells[2::3] == ["1,234", "0", "1"]
+    assert re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table) == ["", "score [/ 100]", "units"]
+    with pytest.raises(ValueError, match="2 counts for 3 legend entries"):
+        fmt.legend_html(legend, [1, 2])
 
 
 def test_table_height():

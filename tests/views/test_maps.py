@@ -126,6 +126,14 @@ def test_ring_segments_draw_a_shared_border_once(tiny):
         maps.ring_segments([{"type": "Point", "coordinates": [0.0, 0.0]}])
 
 
+def test_outlines_key_follows_the_shapes_and_their_order(tiny):
+    key = maps.outlines_key(tiny)
+    assert key == maps.outlines_key(tiny.copy()) and re.fullmatch(r"[0-9a-f]{32}", key)
+    moved = tiny.assign(geometry=[square(0, 0), square(2, 0.01), tiny.geometry[2]])
+    assert maps.outlines_key(moved) != key
+    assert maps.outlines_key(tiny.iloc[::-1]) != key
+
+
 def test_border_and_outline_layers_are_line_layers(tiny):
     fc = maps.feature_collection(tiny.assign(fill=[[0, 0, 0, 255]] * 3), ["iso3", "fill"])
     chart = maps.deck([maps.polygon_layer("countries", fc),
@@ -211,3 +219,30 @@ def test_gated_outline_is_a_line_layer_in_its_own_colour():
     layer = maps.outline_layer("gated", fc, maps.GATED_LINE, width_px=1.5)
     assert layer.type == "LineLayer" and layer.get_color == list(maps.GATED_LINE)
     assert len(layer.data) == 4
+
+
+def test_kept_outlines_are_written_once_and_read_back(tiny, tmp_path):
+    folder = tmp_path / "cache"
+    geometry, borders = maps.kept_outlines(tiny, folder)
+    assert geometry == maps.geometries(tiny, simplify=maps.WORLD_SIMPLIFY)
+    assert borders == maps.ring_segments(geometry, shared_only=True)
+    (kept,) = folder.glob("world-outlines-*.json")
+    assert json.loads(kept.read_text()) == json.loads(json.dumps([geometry, borders]))
+    assert maps.kept_outlines(tiny, folder) == tuple(json.loads(kept.read_text()))
+    # other shapes: a new file in place of the old one
+    moved = tiny.assign(geometry=[square(0, 0), square(1, 0), tiny.geometry[2]])
+    _, moved_borders = maps.kept_outlines(moved, folder)
+    assert moved_borders == [{"s": [1.0, 0.0], "t": [1.0, 1.0]}]
+    assert [p.name for p in folder.glob("world-outlines-*.json")] != [kept.name]
+    assert len(list(folder.glob("*"))) == 1
+
+
+def test_kept_outlines_compute_when_the_file_is_broken_or_unwritable(tiny, tmp_path):
+    expected = maps.kept_outlines(tiny, tmp_path)
+    (kept,) = tmp_path.glob("world-outlines-*.json")
+    kept.write_text('[{"type": "Polyg')  # cut short
+    assert json.loads(json.dumps(maps.kept_outlines(tiny, tmp_path))) == json.loads(
+        json.dumps(expected))
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert maps.kept_outlines(tiny, blocked)[1] == expected[1]
