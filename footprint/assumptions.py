@@ -237,6 +237,15 @@ MAX_OPTIMISER_SECONDS: Final[float] = _entry(
     "longest wall time of one optimiser run (checked after every step; a busy server may "
     "need twice the idle time of the evaluation budget)",
     "limit: a safety net behind MAX_OPTIMISER_EVALUATIONS", "limit")
+PRIOR_CERTAINTY: Final[float] = _entry(
+    "PRIOR_CERTAINTY", 0.5, "0-1",
+    "how sure the planners are of the mean rates, as the share of the planned target a prior "
+    "on the rate is worth: the proposed rate CV of a country expected to recruit n patients "
+    "is 1/sqrt(certainty x n)",
+    "Gajewski, Simon & Carlson 2008 (Stat Med 27:2328, doi:10.1002/sim.3128): the accrual "
+    "rate's prior is Gamma(n P, T P), worth P times the planned sample size, whose CV is "
+    "1/sqrt(n P); 0.5 is the middle of the sceptical (0.25) to optimistic (1) range and the "
+    "value of the authors' R package accrual's examples", "assumption")
 DEFAULT_CONFIDENCE: Final[float] = _entry(
     "DEFAULT_CONFIDENCE", 0.8, "0-1",
     "chance of reaching the target by the deadline the optimiser plans for (Monte Carlo "

@@ -55,8 +55,10 @@ from footprint.assumptions import (
     MAX_OPTIMISER_EVALUATIONS,
     MAX_OPTIMISER_SECONDS,
     MAX_OPTIMISER_STEPS,
+    MAX_RATE_CV,
     MAX_SITES_PER_COUNTRY,
     MAX_TOTAL_SITES,
+    PRIOR_CERTAINTY,
 )
 from footprint.data.model_inputs import ModelInputs
 from footprint.enrollment.forecast import (
@@ -348,6 +350,37 @@ def step_work(candidates: int, countries: int) -> int:
         Countries of the scenario (each candidate's forecast sums over all of them).
     """
     return candidates * countries + _STEP_OVERHEAD
+
+
+def proposed_rate_cv(resolved: ResolvedScenario,
+                     certainty: float = PRIOR_CERTAINTY) -> dict[str, float]:
+    """A rate CV per country for a new plan, from how sure the planners are of the rates.
+
+    A country expected to recruit ``n_c`` of the target (its share of the plan's counted
+    rate once its sites are open: sites x rate x counted share x activating share) gets
+    ``1 / sqrt(certainty x n_c)`` [-], capped at :data:`MAX_RATE_CV`. Independent per-country
+    multipliers then give the whole trial's rate the CV ``1 / sqrt(certainty x target)`` of
+    Gajewski, Simon & Carlson's accrual prior. Countries without sites are left out.
+
+    Parameters
+    ----------
+    resolved : the plan (its target, sites and rates).
+    certainty : the prior's worth as a share of the target [0-1], above 0.
+
+    References
+    ----------
+    Gajewski BJ, Simon SD, Carlson SE. Predicting accrual in clinical trials with Bayesian
+    posterior predictive distributions. Stat Med 27 (2008) 2328-2340.
+    """
+    if not 0 < certainty <= 1:
+        raise ValueError(f"certainty must be above 0 and at most 1, got {certainty}")
+    weight = {c.iso3: c.sites * c.rate * resolved.counted_share(c) * (1 - c.never_activate_share)
+              for c in resolved.countries if c.sites > 0}
+    total = sum(weight.values())
+    if total <= 0:
+        return {}
+    return {iso3: min(MAX_RATE_CV, 1 / math.sqrt(certainty * resolved.target_patients * w / total))
+            for iso3, w in weight.items() if w > 0}
 
 
 def check_confidence(confidence: float) -> float:
