@@ -46,7 +46,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from footprint import assumptions
 from footprint.assumptions import MAX_COMPARE, MAX_COUNTRIES, MAX_UPLOAD_BYTES
-from footprint.enrollment.forecast import ForecastResult
+from footprint.enrollment.forecast import TRIAL, ForecastResult, Milestone
 from footprint.enrollment.planning import Comparison
 from footprint.enrollment.scenario import FIELDS, ResolvedScenario, Scenario
 from footprint.errors import ScenarioError
@@ -325,6 +325,21 @@ def _forecast_sheet(book: Workbook, styles: _Styles, resolved: Sequence[Resolved
     ws.insert_chart(2, len(labels) + 2, chart)
 
 
+def _forecast_milestones(milestones: Sequence[Milestone], horizon: int) -> pd.DataFrame:
+    """The forecast's milestones for people: where (Trial or the iso3), the milestone in
+    words, P10/P50/P90 [months]; a quantile not reached within the horizon reads so."""
+    def months(value: float) -> float | str:
+        return value if math.isfinite(value) else f"not reached within {horizon} months"
+
+    return pd.DataFrame({
+        "Where": ["Trial" if m.scope == TRIAL else m.scope for m in milestones],
+        "Milestone": [m.milestone.replace("_", " ").replace("pct", " %").capitalize()
+                      for m in milestones],
+        **{f"P{q} [months]": [months(getattr(m, f"p{q}")) for m in milestones]
+           for q in (10, 50, 90)},
+    })
+
+
 def _milestones(results: Sequence[ForecastResult], labels: Sequence[str]) -> pd.DataFrame | None:
     """The forecasts' milestones as one table (a Scenario column first), or None when no
     forecast has any."""
@@ -333,7 +348,9 @@ def _milestones(results: Sequence[ForecastResult], labels: Sequence[str]) -> pd.
         milestones = getattr(result, "milestones", None)
         if milestones is None or len(milestones) == 0:
             continue
-        if not isinstance(milestones, pd.DataFrame):
+        if all(isinstance(m, Milestone) for m in milestones):
+            milestones = _forecast_milestones(milestones, result.horizon_months)
+        elif not isinstance(milestones, pd.DataFrame):
             milestones = pd.DataFrame([dataclasses.asdict(m) if dataclasses.is_dataclass(m)
                                        and not isinstance(m, type) else m for m in milestones])
         parts.append(milestones.reset_index(drop=True).assign(Scenario=label))

@@ -220,3 +220,30 @@ def test_the_proposal_reports_its_own_monte_carlo_chance_spread_and_cost(planned
         f"{view.months_text(opt.confirmed.p10, h)}-{view.months_text(opt.confirmed.p90, h)}")
     assert shown["Expected cost to its P50"] == view.money_text(opt.cost.total)
     assert shown["Expected cost to its P50"] != MISSING  # start-up is given everywhere
+
+
+def test_the_report_workbook_has_a_milestones_sheet_people_can_read(database):
+    import openpyxl
+
+    from footprint.data import atlas, model_inputs
+    from footprint.model import scoring
+
+    con = database.cursor()
+    inputs = model_inputs.load_inputs(con)
+    example = view.default_scenario()
+    resolved = planning.resolve_with_model(inputs, example, 0.1, 90.0)
+    result = fc.forecast(resolved, n_sims=500)
+    build = view.workbook_builder(
+        [resolved], eligibility=0.1, activation=90.0, result=result, n_sims=500,
+        frame=scoring.country_frame(inputs, example.indication, 0.1, 90.0),
+        sources=atlas.data_sources(con))
+    sheet = openpyxl.load_workbook(io.BytesIO(build()))["Milestones"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Scenario", "Where", "Milestone", "P10 [months]", "P50 [months]",
+                       "P90 [months]")
+    assert rows[1][1:3] == ("Trial", "First site open")
+    assert rows[1][4] == pytest.approx(result.milestones[0].p50)
+    assert len(rows) == len(result.milestones) + 1
+    unreached = [r for r in rows[1:] if isinstance(r[5], str)]
+    assert all(r[5] == f"not reached within {result.horizon_months} months" for r in unreached)
+    assert not any(v == "inf" for r in rows for v in r)
