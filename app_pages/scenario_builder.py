@@ -867,7 +867,7 @@ if result is not None and resolved is not None:
     st.table(view.contributions_table(result, resolved, names).style.format(
         {"Expected patients at P50": "{:,.1f}", "Share [%]": "{:.1f}",
          "Pool cap [patients]": "{:,.0f}", "Cost per patient": "{:,.0f}",
-         "Cost at P50": "{:,.0f}"}, na_rep="—"))
+         "Patient cost at P50": "{:,.0f}"}, na_rep="—"))
     if result.milestones:
         st.subheader("Milestones")
         st.caption("Per row a bar from P10 to P90 and a black tick at P50 [months from start]: "

@@ -810,7 +810,9 @@ def rate_cv_text(effect: RateCvEffect) -> str:
 def contributions_table(
     result: ForecastResult, resolved: ResolvedScenario, names: Mapping[str, str]
 ) -> pd.DataFrame:
-    """Per country: sites, expected patients at the median time, share, pool cap and cost.
+    """Per country: sites, expected patients at the median time, share, pool cap and the
+    patients' cost (randomised patients x cost per randomised patient; the whole expected
+    cost is :func:`cost_table`'s).
 
     Cost columns appear only when some country has a cost per patient.
     """
@@ -831,7 +833,7 @@ def contributions_table(
         if with_cost:
             cost = result.cost_by_country.get(c.iso3)
             row["Cost per patient"] = c.cost_per_patient
-            row["Cost at P50"] = None if cost is None else round(float(cost), 0)
+            row["Patient cost at P50"] = None if cost is None else round(float(cost), 0)
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame["Pool cap [patients]"] = pd.to_numeric(

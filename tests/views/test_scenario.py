@@ -201,12 +201,13 @@ def test_contributions_add_up_and_show_cost_only_when_given(example_result):
     assert frame["Share [%]"].sum() == pytest.approx(100, abs=0.3)
     assert_allclose(frame["Expected patients at P50"],
                     [round(result.patients_at_p50[i], 1) for i in frame["ISO3"]])
-    assert "Cost at P50" not in frame.columns
+    assert "Patient cost at P50" not in frame.columns
 
     costly = resolve(full_scenario(), STARTUP)
     with_cost = view.contributions_table(fc.forecast(costly, n_sims=300), costly, NAMES)
     assert with_cost.loc[0, "Cost per patient"] == 9000.0
-    assert with_cost.loc[0, "Cost at P50"] > 0 and pd.isna(with_cost.loc[1, "Cost at P50"])
+    cost = with_cost["Patient cost at P50"]
+    assert cost[0] > 0 and pd.isna(cost[1])
 
 
 def test_comparison_table():
