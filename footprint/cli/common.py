@@ -128,7 +128,7 @@ def load_scenario(inputs: ModelInputs, path: str) -> tuple[ModelInputs, Scenario
         raise UsageError(f"{path}: {exc}") from exc
     try:
         named = json.loads(text).get("indication")
-    except (ValueError, AttributeError):  # not JSON, or not an object: the reader says so
+    except (ValueError, AttributeError, RecursionError):  # the reader says what is wrong
         named = None
     if isinstance(named, str):
         inputs = with_stored_indication(inputs, named)
