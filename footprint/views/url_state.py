@@ -5,6 +5,7 @@ Parameters (values are case-insensitive; lists are comma-separated):
 ``region`` one or more region names or slugs (``latin-america,india``), ``countries`` a custom
 set of ISO3 codes added to them, ``indication``, ``metric``, ``country`` (the country whose
 details are open), ``weights`` pool, friction and infrastructure weights (``10,2,5``),
+``experience`` the trial-experience weight (``0``-``10``; a link without it means 0),
 ``eligibility`` [%], ``activation`` [days], ``include_gated`` (``1`` or ``0``) and ``drill``
 (the drill-down's metric).
 """
@@ -15,7 +16,11 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from footprint.assumptions import DEFAULT_ELIGIBILITY_SHARE, DEFAULT_SITE_ACTIVATION_DAYS
+from footprint.assumptions import (
+    DEFAULT_ELIGIBILITY_SHARE,
+    DEFAULT_EXPERIENCE_WEIGHT,
+    DEFAULT_SITE_ACTIVATION_DAYS,
+)
 from footprint.views.format import slug
 from footprint.views.regions import REGION_ALL
 
@@ -31,6 +36,7 @@ WEIGHT_RANGE = (0, 10)
 ELIGIBILITY_RANGE = (1, 100)
 ACTIVATION_RANGE = (0, 365, 5)
 DEFAULT_WEIGHTS = (5, 5, 5)
+DEFAULT_EXPERIENCE = round(DEFAULT_EXPERIENCE_WEIGHT)
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -40,7 +46,8 @@ class ViewState:
 
     ``regions`` are region names and ``countries`` ISO3 codes of a custom set (both empty:
     every region); ``country`` is the ISO3 code whose details are open, or None; ``weights``
-    the three slider values [0-10]; ``eligibility`` [%]; ``activation`` [days].
+    the three slider values [0-10]; ``experience`` the trial-experience slider [0-10] (0:
+    not scored); ``eligibility`` [%]; ``activation`` [days].
     """
 
     regions: tuple[str, ...] = ()
@@ -49,6 +56,7 @@ class ViewState:
     indication: str | None = None
     country: str | None = None
     weights: tuple[int, int, int] = DEFAULT_WEIGHTS
+    experience: int = DEFAULT_EXPERIENCE
     eligibility: int = round(DEFAULT_ELIGIBILITY_SHARE * 100)
     activation: int = round(DEFAULT_SITE_ACTIVATION_DAYS)
     include_gated: bool = False
@@ -70,11 +78,13 @@ class Choices:
 # Parameter name -> ViewState field (today's names first; a link never carries a field name).
 PARAMS: dict[str, str] = {
     "region": "regions", "metric": "metric", "indication": "indication", "country": "country",
-    "countries": "countries", "weights": "weights", "eligibility": "eligibility",
-    "activation": "activation", "include_gated": "include_gated", "drill": "drill",
+    "countries": "countries", "weights": "weights", "experience": "experience",
+    "eligibility": "eligibility", "activation": "activation", "include_gated": "include_gated",
+    "drill": "drill",
 }
 # The settings both Explore and the Executive page read and link.
-SETTINGS = ("indication", "weights", "eligibility", "activation", "include_gated")
+SETTINGS = ("indication", "weights", "experience", "eligibility", "activation",
+            "include_gated")
 
 
 def parse_view_params(params: Mapping[str, object], *, choices: Choices, default: ViewState,
@@ -189,23 +199,30 @@ def _list_of(what: str, pick: Callable[[Choices], Sequence[str]], keyer: Callabl
     return parse
 
 
+def _digits(text: str) -> bool:
+    """Only the ASCII digits 0-9 (``'²'.isdigit()`` is true, but ``int('²')`` fails)."""
+    return text.isascii() and text.isdigit()
+
+
 def _weights(raw: str, choices: Choices):
     low, high = WEIGHT_RANGE
     parts = raw.split(",")
     problem = f"is not three weights from {low} to {high} (like 10,2,5)"
     if len(raw) > MAX_PARAM_LENGTH or len(parts) != 3 or not all(
-            p.strip().isdigit() and low <= int(p) <= high for p in parts):
+            _digits(p.strip()) and low <= int(p) <= high for p in parts):
         return None, problem, ""
     return tuple(int(p) for p in parts), None, ""
 
 
-def _whole(low: int, high: int, step: int, unit: str):
+def _whole(low: int, high: int, step: int, what: str):
+    """A parser of one whole number from ``low`` to ``high`` in steps of ``step``; its
+    problem reads 'is not {what} from {low} to {high}'."""
     def parse(raw: str, choices: Choices):
         text = raw.strip()
-        if len(text) > MAX_PARAM_LENGTH or not text.isdigit() or not (
+        if len(text) > MAX_PARAM_LENGTH or not _digits(text) or not (
                 low <= int(text) <= high and (int(text) - low) % step == 0):
             steps = f" in steps of {step}" if step > 1 else ""
-            return None, f"is not a whole number of {unit} from {low} to {high}{steps}", ""
+            return None, f"is not {what} from {low} to {high}{steps}", ""
         return int(text), None, ""
     return parse
 
@@ -229,8 +246,9 @@ _PARSERS = {
                        str.upper),
     "drill": _one_of("a drill-down metric", lambda c: c.drills, str.lower),
     "weights": _weights,
-    "eligibility": _whole(*ELIGIBILITY_RANGE, 1, "per cent"),
-    "activation": _whole(*ACTIVATION_RANGE, "days"),
+    "experience": _whole(*WEIGHT_RANGE, 1, "a whole-number weight"),
+    "eligibility": _whole(*ELIGIBILITY_RANGE, 1, "a whole number of per cent"),
+    "activation": _whole(*ACTIVATION_RANGE, "a whole number of days"),
     "include_gated": _flag,
 }
 

@@ -63,7 +63,9 @@ def test_parse_view_params_accepts_names_slugs_lists_and_any_case(params, expect
     ("weights", "10,2", "is not three weights from 0 to 10 (like 10,2,5)"),
     ("weights", "11,2,5", "is not three weights from 0 to 10 (like 10,2,5)"),
     ("weights", "-1,2,5", "is not three weights from 0 to 10 (like 10,2,5)"),
+    ("weights", "1,\u00b2,5", "is not three weights from 0 to 10 (like 10,2,5)"),  # isdigit
     ("eligibility", "0", "is not a whole number of per cent from 1 to 100"),
+    ("eligibility", "\u00b2", "is not a whole number of per cent from 1 to 100"),
     ("activation", "93", "is not a whole number of days from 0 to 365 in steps of 5"),
     ("activation", "9" * 70, "is not a whole number of days from 0 to 365 in steps of 5"),
     ("include_gated", "maybe", "is not 1 or 0"),
