@@ -79,6 +79,7 @@ K_PROPOSE, K_USE_PROPOSAL = "scenario_opt_run", "scenario_opt_use"
 K_SAVE, K_OPEN, K_COMPARE = "scenario_save", "scenario_open", "scenario_compare"
 K_NOTE, K_VISIBILITY, K_VERSION = "scenario_note", "scenario_visibility", "scenario_version"
 K_SHARE = "scenario_share"
+K_USE_RATE_CV = "scenario_use_rate_cv"
 K_ACTUALS_FILE, K_AS_OF = "scenario_actuals_file", "scenario_actuals_as_of"
 K_START, K_REFORECAST = "scenario_actuals_start", "scenario_reforecast"
 HEADER_KEYS = (K_NAME, K_INDICATION, K_TARGET, K_TARGET_KIND, K_DEADLINE, K_SEED)
@@ -521,10 +522,9 @@ def forecast_cached(scenario: Scenario, eligibility: float, activation: float, n
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def rate_cv_cached(scenario: Scenario, eligibility: float, activation: float) -> str:
-    """What the rate CV does to this scenario's P10-P90, in one sentence."""
-    return view.rate_cv_text(view.rate_cv_effect(resolve_cached(scenario, eligibility,
-                                                                activation)))
+def rate_cv_cached(scenario: Scenario, eligibility: float, activation: float):
+    """What the rate CVs (the table's, else the proposed ones) do to the P10-P90."""
+    return view.rate_cv_effect(resolve_cached(scenario, eligibility, activation))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -663,7 +663,17 @@ if current is not None:
             "Eligible pool cap [patients]": number(format="localized"),
         }, placeholder="—")
     st.caption(view.DEFAULTS_LEGEND)
-    st.markdown(rate_cv_cached(current, eligibility, activation))
+    effect = rate_cv_cached(current, eligibility, activation)
+    c_effect, c_use = st.columns([5, 1.2], vertical_alignment="center")
+    c_effect.markdown(view.rate_cv_text(effect, names))
+    # inline, not a callback: the CVs merge into this run's table edits
+    if effect.proposed and c_use.button(
+            "Use the proposed rate CVs", key=K_USE_RATE_CV,
+            help="Writes each proposed CV into the table's Rate CV column where it is empty "
+                 "or 0; a CV you typed is kept. Change them there."):
+        load_rows(view.rows_with_rate_cv(edited, effect.proposed))
+        state["notice"] = "The table now holds the proposed rate CVs."
+        st.rerun()
     if current.site_list:
         show_site_plan(current)
 

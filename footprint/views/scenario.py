@@ -36,6 +36,7 @@ from footprint.assumptions import (
     MAX_COMPARE,
     MAX_NAME_LENGTH,
     MAX_SITES_PER_COUNTRY,
+    PRIOR_CERTAINTY,
     REGISTRY,
     STARTUP_CV,
 )
@@ -733,9 +734,6 @@ def plan_vs_actual(plan: ForecastResult, rf: Reforecast, start: dt.date
 
 
 # --- Rate uncertainty ---------------------------------------------------------------------------
-RATE_CV_ILLUSTRATION: Final = 0.3
-"""The rate CV the page uses to show what rate uncertainty does when every country's CV is 0
-[-]: an illustration (no published figure for its size was found), never a default."""
 RATE_CV_EFFECT_SIMS: Final = 2_000
 """Simulated trials of each of the two forecasts behind the rate CV's effect [trials]."""
 
@@ -746,15 +744,16 @@ class RateCvEffect:
 
     Parameters
     ----------
-    cv : float or None
-        The CV applied to every country, or None when the table's own CVs are used [-].
+    proposed : dict or None
+        iso3 -> the proposed rate CV (:func:`footprint.enrollment.planning.proposed_rate_cv`)
+        when every CV is 0; None when the table's own CVs are used [-].
     without, with_cv : tuple of float
         (P10, P90) with every CV 0, and with the CVs [months]; inf: beyond the horizon.
     horizon_months : int
     n_sims : int
     """
 
-    cv: float | None
+    proposed: dict[str, float] | None
     without: tuple[float, float]
     with_cv: tuple[float, float]
     horizon_months: int
@@ -764,13 +763,15 @@ class RateCvEffect:
 def rate_cv_effect(resolved: ResolvedScenario, n_sims: int = RATE_CV_EFFECT_SIMS
                    ) -> RateCvEffect:
     """Two quick Monte Carlo forecasts, the mean rates known (CV 0) and uncertain: the
-    table's CVs when some country gives one, else :data:`RATE_CV_ILLUSTRATION` everywhere."""
+    table's CVs when some country gives one, else the proposed ones
+    (:func:`footprint.enrollment.planning.proposed_rate_cv`, Gajewski, Simon & Carlson
+    2008)."""
     given = any(c.rate_cv > 0 for c in resolved.countries)
-    cv = None if given else RATE_CV_ILLUSTRATION
+    proposed = None if given else planning.proposed_rate_cv(resolved)
 
-    def with_cv(value: float | None) -> ResolvedScenario:
+    def with_cv(values: Mapping[str, float] | None) -> ResolvedScenario:
         return replace(resolved, countries=tuple(
-            c if value is None else replace(c, rate_cv=value)
+            c if values is None else replace(c, rate_cv=values.get(c.iso3, 0.0))
             for c in resolved.countries))
 
     p = forecast.model_params(resolved)
@@ -782,11 +783,12 @@ def rate_cv_effect(resolved: ResolvedScenario, n_sims: int = RATE_CV_EFFECT_SIMS
             q = np.quantile(times, [0.1, 0.9])
         return tuple(float(v) if math.isfinite(v) else math.inf for v in q)  # type: ignore[return-value]
 
-    return RateCvEffect(cv, p10_p90(with_cv(0.0)), p10_p90(with_cv(cv)), horizon, n_sims)
+    return RateCvEffect(proposed, p10_p90(with_cv({})), p10_p90(with_cv(proposed)), horizon,
+                        n_sims)
 
 
-def rate_cv_text(effect: RateCvEffect) -> str:
-    """The rate CV's effect in one sentence, as the page states it."""
+def rate_cv_text(effect: RateCvEffect, names: Mapping[str, str]) -> str:
+    """The rate CV's effect in one markdown paragraph, as the page states it."""
     h = effect.horizon_months
 
     def span(q: tuple[float, float]) -> str:
@@ -795,16 +797,30 @@ def rate_cv_text(effect: RateCvEffect) -> str:
         return f"{months_text(q[0], h)}-{months_text(q[1], h)} months{wide}"
 
     how = f"Monte Carlo, {effect.n_sims:,} simulated trials each, the same seed"
-    if effect.cv is None:
+    if effect.proposed is None:
         return (f"**Rate uncertainty:** with the rate CVs in the table, the P10-P90 of the time "
                 f"to target is {span(effect.with_cv)}; with the mean rates taken as known (CV "
                 f"0) it would be {span(effect.without)}; {how}.")
+    listed = ", ".join(f"{markdown_text(names.get(i, i))} {v:.2f}"
+                       for i, v in effect.proposed.items())
     return (f"**Rate uncertainty:** every rate CV is 0, so the forecast takes the mean rates as "
-            f"known (an assumption: Poisson-gamma intervals are then too narrow, Mountain & "
-            f"Sherlock 2022). With a rate CV of {effect.cv:g} in every country (an "
-            f"illustration, not a published figure) the P10-P90 of the time to target widens "
-            f"from {span(effect.without)} to {span(effect.with_cv)}; {how}. Set *Rate CV* "
-            "per country from how well its rate is known.")
+            "known (an assumption: Poisson-gamma intervals are then too narrow, Mountain & "
+            "Sherlock 2022). Proposed rate CVs, from Gajewski, Simon & Carlson's accrual prior "
+            f"(Stat Med 2008) worth {PRIOR_CERTAINTY:.0%} of the target (1/√({PRIOR_CERTAINTY:g}"
+            f" × the patients a country is expected to recruit)): {listed}. With them the "
+            f"P10-P90 of the time to target widens from {span(effect.without)} to "
+            f"{span(effect.with_cv)}; {how}.")
+
+
+def rows_with_rate_cv(rows: pd.DataFrame, proposed: Mapping[str, float]) -> pd.DataFrame:
+    """The country table with the proposed rate CVs in the rows whose CV is empty or 0
+    (rounded to 0.01; a CV the user typed is kept)."""
+    out = rows.copy()
+    for i, iso3 in enumerate(out["iso3"]):
+        current = _cell(out.at[i, "rate_cv"]) if "rate_cv" in out else None
+        if isinstance(iso3, str) and iso3 in proposed and not current:
+            out.at[i, "rate_cv"] = round(float(proposed[iso3]), 2)
+    return out
 
 
 def contributions_table(

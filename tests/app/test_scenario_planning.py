@@ -92,8 +92,16 @@ def test_the_default_assumptions_are_said_and_the_rate_cv_effect_stated(app):
     text = "\n".join(m.value for m in app.markdown) + "\n".join(c.value for c in app.caption)
     assert "Screen failure 0%, dropout 0% and rate CV 0 where a country gives none: " \
            "assumptions" in text
-    assert "With a rate CV of 0.3 in every country (an illustration" in text
+    assert "Proposed rate CVs, from Gajewski, Simon & Carlson's accrual prior" in text
     assert "the P10-P90 of the time to target widens from" in text
+    # the proposal is one click away, and then the table's own CVs are compared with 0
+    app.button(key="scenario_use_rate_cv").click()
+    run(app)
+    cvs = app.data_editor[0].value.set_index("iso3")["rate_cv"]
+    assert (cvs > 0).all()
+    text = "\n".join(m.value for m in app.markdown)
+    assert "with the rate CVs in the table" in text
+    assert not [b for b in app.button if b.key == "scenario_use_rate_cv"]
 
 
 def test_the_forecast_shows_the_funnel_the_cost_and_the_milestones(app):

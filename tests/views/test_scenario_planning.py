@@ -105,21 +105,31 @@ def test_an_unreached_milestone_reads_against_the_horizon():
     assert csv["p50_months"].isna().any() and (csv["horizon_months"] == 24).all()
 
 
-def test_the_rate_cv_widens_the_interval_and_zero_changes_nothing(planned):
+def test_the_proposed_rate_cv_widens_the_interval_and_is_stated(planned):
     resolved, _ = planned
     effect = view.rate_cv_effect(resolved, n_sims=1000)
-    assert effect.cv == view.RATE_CV_ILLUSTRATION  # every CV is 0 here: the illustration
+    assert effect.proposed == planning.proposed_rate_cv(resolved)  # every CV is 0 here
     width = lambda q: q[1] - q[0]  # noqa: E731
     assert width(effect.with_cv) > width(effect.without)
-    text = view.rate_cv_text(effect)
-    assert "With a rate CV of 0.3 in every country (an illustration" in text
+    text = view.rate_cv_text(effect, NAMES)
+    assert "Proposed rate CVs, from Gajewski, Simon & Carlson's accrual prior" in text
+    assert f"Brazil {effect.proposed['BRA']:.2f}" in text
     assert f"{width(effect.without):.1f} months wide" in text
-    # a CV in the table is compared with the mean rates known
+    # a CV in the table is compared with the mean rates known, on the same trials
     uncertain = replace(resolved, countries=tuple(replace(c, rate_cv=0.5)
                                                   for c in resolved.countries))
     own = view.rate_cv_effect(uncertain, n_sims=1000)
-    assert own.cv is None and own.without == effect.without
-    assert "with the rate CVs in the table" in view.rate_cv_text(own)
+    assert own.proposed is None and own.without == effect.without
+    assert "with the rate CVs in the table" in view.rate_cv_text(own, NAMES)
+
+
+def test_the_proposed_rate_cvs_fill_only_empty_or_zero_cells():
+    rows = view.editor_frame(Scenario("P", "hypertension", 100, (
+        CountryPlan("BRA", 5), CountryPlan("MEX", 5, rate_cv=0.4), CountryPlan("ARG", 5,
+                                                                               rate_cv=0.0)),
+        schema_version=2))
+    filled = view.rows_with_rate_cv(rows, {"BRA": 0.123, "MEX": 0.2, "ARG": 0.3})
+    assert filled["rate_cv"].tolist() == [0.12, 0.4, 0.3]
 
 
 def test_comparison_cells_read_a_missing_value_as_a_dash(planned):
