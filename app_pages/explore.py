@@ -3,8 +3,6 @@ with country details. The view lives in the link and follows the user between pa
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from app_pages import shared
@@ -35,7 +33,6 @@ indications = shared.indications()
 inputs = shared.model_inputs()
 indicator_metrics = metrics.indicator_metrics(catalogue)
 trial_metrics = metrics.landscape_metrics(inputs.landscape_meta)
-trials_missing = metrics.landscape_unavailable(inputs.landscape_meta)
 all_metrics = metrics.metric_choices(metrics.model_metrics(), indicator_metrics, trial_metrics)
 scope_options = region_views.scope_options(regions, names)
 choices = url_state.Choices(regions=sorted(regions), metrics=list(all_metrics),
@@ -71,20 +68,8 @@ if picked:
     st.session_state["_explore_map_generation"] = generation
     map_key = explore.map_widget_key(MAP_KEY, generation)
 
-settings = shared.settings_sidebar(PAGE, clear_warnings)
-with st.sidebar:
-    experience_weight = st.slider(
-        "Trial experience", *url_state.WEIGHT_RANGE, value=0, key=f"{PAGE}_w_experience",
-        on_change=clear_warnings, disabled=trials_missing is not None,
-        help=trials_missing or "Registered studies per million people (ClinicalTrials.gov); "
-        "0 leaves it out of attractiveness. The registry under-counts Japan, China, India "
-        "and the EU.")
-weights = replace(settings.weights, experience=float(experience_weight))
-include_gated = settings.include_gated
-if trials_missing:
-    st.sidebar.caption(trials_missing)
-elif experience_weight:
-    st.sidebar.caption(f"With trial experience: {fmt.weights_text(weights)}.")
+settings = shared.settings_sidebar(PAGE, clear_warnings)  # with the trial-experience weight
+weights, include_gated = settings.weights, settings.include_gated
 
 # ---- selection -----------------------------------------------------------------------------
 st.title("Explore")

@@ -29,7 +29,7 @@ from footprint.data.model_inputs import ModelInputs, load_inputs
 from footprint.io.report_meta import ATTRIBUTION
 from footprint.model import pool, scoring
 from footprint.paths import DATA_DIR, DEFAULT_STORE_FILE, STORE_URL_VARIABLE
-from footprint.views import explore, maps, subnational, url_state
+from footprint.views import explore, maps, metrics, subnational, url_state
 from footprint.views import format as fmt
 from footprint.views import regions as region_views
 
@@ -331,27 +331,31 @@ def settings_seeds(page: str, state: url_state.ViewState) -> dict[str, object]:
     """The sidebar widgets' keys of a page (:func:`settings_sidebar`) and their values."""
     pool_w, friction_w, infra_w = state.weights
     return {f"{page}_w_pool": pool_w, f"{page}_w_friction": friction_w,
-            f"{page}_w_infra": infra_w, f"{page}_eligibility": state.eligibility,
+            f"{page}_w_infra": infra_w, f"{page}_w_experience": state.experience,
+            f"{page}_eligibility": state.eligibility,
             f"{page}_activation": state.activation, f"{page}_include_gated": state.include_gated}
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What the sidebar sets: weights (as the sliders show them and as used), the eligible
-    share [0-1], site activation [days] and whether gated countries are ranked."""
+    share [0-1], site activation [days], whether gated countries are ranked and the
+    trial-experience slider (0 in ``weights`` while the landscape is unavailable)."""
 
     sliders: tuple[int, int, int]
     weights: scoring.Weights
     eligibility_share: float
     activation_days: float
     include_gated: bool
+    experience: int = url_state.DEFAULT_EXPERIENCE
 
     def state(self, base: url_state.ViewState) -> url_state.ViewState:
         """``base`` with these settings."""
         return replace(base, weights=self.sliders,
                                  eligibility=round(self.eligibility_share * 100),
                                  activation=round(self.activation_days),
-                                 include_gated=self.include_gated)
+                                 include_gated=self.include_gated,
+                                 experience=self.experience)
 
 
 def settings_sidebar(page: str, on_change: Callable[[], None]) -> Settings:
@@ -366,7 +370,18 @@ def settings_sidebar(page: str, on_change: Callable[[], None]) -> Settings:
                       on_change=on_change),
             st.slider("Infrastructure risk", low, high, key=f"{page}_w_infra",
                       on_change=on_change))
+        trials_missing = metrics.landscape_unavailable(model_inputs().landscape_meta)
+        experience = st.slider(
+            "Trial experience", low, high, key=f"{page}_w_experience", on_change=on_change,
+            disabled=trials_missing is not None,
+            help=trials_missing or "Registered studies per million people (ClinicalTrials.gov)"
+            "; 0 leaves it out of attractiveness. The registry under-counts Japan, China, "
+            "India and the EU.")
         weights, warning = explore.weights_from(*sliders)
+        if trials_missing is None:
+            weights = replace(weights, experience=float(experience))
+        else:
+            st.caption(trials_missing)
         if warning:
             st.warning(warning)
         st.caption(f"Attractiveness weights: {fmt.weights_text(weights)}.")
@@ -385,7 +400,8 @@ def settings_sidebar(page: str, on_change: Callable[[], None]) -> Settings:
                  f"{GATE_PENALTY_POINTS:g} points off their attractiveness and marked "
                  f"“{fmt.GATE_BADGE}”.")
         st.caption(fmt.gate_text(include_gated).capitalize() + ".")
-    return Settings(sliders, weights, eligibility / 100, float(activation), include_gated)
+    return Settings(sliders, weights, eligibility / 100, float(activation), include_gated,
+                    experience)
 
 
 def clear_link_warnings(page: str) -> None:
