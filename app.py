@@ -19,6 +19,8 @@ st.navigation([
             url_path="risk-map"),
     st.Page("app_pages/scenario_builder.py", title="Scenario builder",
             icon=":material/trending_up:", url_path="scenario"),
+    st.Page("app_pages/indications.py", title="Your indications", icon=":material/biotech:",
+            url_path="indications"),
     st.Page("app_pages/methods.py", title="Data & methods", icon=":material/menu_book:",
             url_path="data-and-methods"),
 ]).run()
