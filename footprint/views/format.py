@@ -155,6 +155,7 @@ def settings_columns(indication: str, weights: scoring.Weights, eligibility_shar
         "Indication": indication,
         "Weights (pool / friction / infrastructure)": (
             f"{weights.pool:g} / {weights.friction:g} / {weights.infrastructure:g}"),
+        "Weight of trial experience (0: not scored)": f"{weights.experience:g}",
         "Weights [%]": weights_text(weights),
         "Eligible share [%]": round(eligibility_share * 100, 1),
         "Site activation [days]": round(activation_days),

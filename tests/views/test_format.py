@@ -130,6 +130,18 @@ def test_table_csv_rounds_and_carries_the_settings(raw_missing):
     assert raw_missing(text, "csv") == []
 
 
+@pytest.mark.parametrize("experience, shown, share", [(0.0, 0, ""),
+                                                       (5.0, 5, "trial experience 25 %")])
+def test_table_csv_carries_the_trial_experience_weight(experience, shown, share):
+    settings = fmt.settings_columns("HIV", scoring.Weights(5, 5, 5, experience), 0.1, 90.0,
+                                    False)
+    back = pd.read_csv(io.StringIO(fmt.table_csv(pd.DataFrame({"Rank": [1]}),
+                                                 settings).decode("utf-8")))
+    assert back["Weight of trial experience (0: not scored)"].iloc[0] == shown
+    assert back["Weights (pool / friction / infrastructure)"].iloc[0] == "5 / 5 / 5"
+    assert back["Weights [%]"].iloc[0].endswith(share or "infrastructure 33 %")
+
+
 def test_links_markdown_links_addresses_and_escapes_the_rest():
     text = fmt.links_markdown("ofac.treasury.gov/faqs/1009 (list *checked*); PMDA note; "
                               "https://x.org/a(b)")
