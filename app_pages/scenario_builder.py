@@ -668,7 +668,7 @@ if current is not None:
     c_effect.markdown(view.rate_cv_text(effect, names))
     # inline, not a callback: the CVs merge into this run's table edits
     if effect.proposed and c_use.button(
-            "Use the proposed rate CVs", key=K_USE_RATE_CV,
+            "Use these CVs", key=K_USE_RATE_CV,
             help="Writes each proposed CV into the table's Rate CV column where it is empty "
                  "or 0; a CV you typed is kept. Change them there."):
         load_rows(view.rows_with_rate_cv(edited, effect.proposed))
