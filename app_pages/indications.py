@@ -92,9 +92,6 @@ with st.container(key="ind_status"):
         st.caption("Single-team workspace (no sign-in configured): every indication saved "
                    "here is seen by everyone using this app; every save is a new version in "
                    "the workspace store.")
-    message = st.session_state.pop(K_MESSAGE, None)
-    if message is not None:
-        st.success(markdown_text(message))
 
 st.header("Define")
 if target is not None:
@@ -158,6 +155,9 @@ if target is None and user is not None and user.signed_in:
                    help="Off: only you see it. On: anyone signed in to this app does.")
 clicked = c_save.button("Save indication", key=K_SAVE, type="primary", disabled=user is None,
                         icon=":material/save:")
+message = st.session_state.pop(K_MESSAGE, None)  # the last save's, shown by its button
+if message is not None:
+    st.success(markdown_text(message))
 
 if clicked and user is not None:
     form = view.Form(**{name: st.session_state[key] for name, key in KEYS.items()})

@@ -112,7 +112,7 @@ def definition_of(form: Form, valid_iso3: Collection[str], *, rates_csv: bytes |
                  and not (problems and p.startswith("no rate:"))]
         problems = [_EMPTY[k] for k in empty] + problems + found
     if problems:
-        raise UploadError(problems, headline="the indication was not saved:")
+        raise UploadError(problems, headline="The indication was not saved:")
     return definition
 
 

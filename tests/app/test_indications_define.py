@@ -6,7 +6,9 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from footprint.store.indications import list_indications
-from footprint.store.workspace import TEAM_USER, open_store
+from footprint.store.workspace import TEAM_USER, URL_VARIABLE, Principal, open_store
+from tests.app.test_hostile_inputs import refused_url
+from tests.app.test_signin import ALICE, AUTH, BOB, SIGNED_OUT
 
 APP = "../../app.py"  # relative to this file
 PAGE = "app_pages/indications.py"
@@ -26,10 +28,10 @@ def page() -> AppTest:
     return run(at)
 
 
-def stored(url: str) -> list:
+def stored(url: str, user: Principal = TEAM_USER) -> list:
     store = open_store(url)
     try:
-        return list_indications(store, user=TEAM_USER)
+        return list_indications(store, user=user)
     finally:
         store.close()
 
@@ -151,3 +153,41 @@ def test_a_new_version_of_a_listed_one_is_loaded_into_the_form(workspace_url):
     again = next(i for i in stored(workspace_url) if i.info.id == first.info.id)
     assert again.info.version == 2 and again.definition.note == "adults only"
     assert again.definition.id == first.definition.id
+
+
+def test_a_store_that_is_down_says_so_saves_nothing_and_keeps_what_was_typed(monkeypatch):
+    monkeypatch.setenv(URL_VARIABLE, refused_url())
+    at = fill_one_rate(page())
+    assert any("cannot be used" in w.value for w in at.warning)
+    at = save(at)
+    assert "Not saved" in errors(at) and "s3cret" not in errors(at)
+    assert at.text_input(key="ind_name").value == "Glioblastoma"
+    assert at.number_input(key="ind_rate").value == 3.2
+
+
+def as_user(claims: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets = AUTH
+    at.user = claims
+    run(at)
+    at.switch_page(PAGE)
+    return run(at)
+
+
+def test_signed_in_it_is_private_unless_shared_with_the_team(workspace_url):
+    at = save(fill_one_rate(as_user(ALICE), "Alice's own"))
+    assert not at.error, errors(at)
+    at.button(key="ind_new").click()
+    run(at)
+    at = fill_one_rate(at, "For the team")
+    at.checkbox(key="ind_share").check()
+    save(run(at))
+    alice = {i.definition.name: i.info for i in stored(workspace_url, Principal("alice-sub",
+                                                                                 "Alice"))}
+    assert {n: (i.visibility, i.owner_name) for n, i in alice.items()} == {
+        "Alice's own": ("private", "Alice"), "For the team": ("team", "Alice")}
+    bob = as_user(BOB)
+    assert listed(bob)["Name"].tolist() == ["For the team"]
+    signed_out = as_user(SIGNED_OUT)
+    assert any("Log in" in i.value for i in signed_out.info)
+    assert signed_out.button(key="ind_save").disabled
