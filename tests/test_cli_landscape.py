@@ -87,10 +87,11 @@ def test_scores_keep_three_weights_and_take_an_experience_weight():
 def test_landscape_without_its_file_exits_1_naming_it(tmp_path, monkeypatch, capsys):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns(".cache"))
-    (data / landscape.REGISTRY_FILE).unlink()
+    derived = landscape.DERIVED_FILES["landscape"]  # what the build reads (make data derives it)
+    (data / derived).unlink()
     monkeypatch.setattr(cli, "open_database",
                         lambda load_spatial=True: database.build_database(data))
     assert cli.main(["landscape", "--countries", "USA"]) == 1
     err = capsys.readouterr().err
-    assert "trial landscape is not available" in err and landscape.REGISTRY_FILE in err
+    assert "trial landscape is not available" in err and derived in err
     assert cli.main(["pool", "--indication", "hypertension", "--countries", "USA"]) == 0

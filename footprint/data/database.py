@@ -4,7 +4,10 @@ Every source file is checked (present, readable, the contract's columns) and loa
 ``src_*`` table holding exactly the columns its :class:`SourceFile` lists, so a query that
 reads an undeclared column fails in the tests, never for a user; the numbered build queries
 in ``queries/build/`` then derive the model tables (countries, regions, indicator_values,
-subnational_units, cities). The trial landscape's files are optional (:data:`LANDSCAPE_FILES`).
+subnational_units, cities). The trial landscape is derived from the registry by ``make data``
+(:func:`derive_landscape`) and only its small derived files are loaded here; they are optional
+(a build without them has an empty landscape that says why). Likewise the UN WPP tables are the
+2025 column of the WPP files, derived by ``make data`` (:func:`derive_wpp`).
 
 :func:`open_database` keeps the result in ``data/.cache/`` (about 20 ms to open, against about
 1 s to build) and opens it read-only; :func:`build_database` builds it in memory (read-only by
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from footprint.data import landscape, queries, spatial
 from footprint.errors import DataFileError
@@ -76,9 +80,9 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
                 "conflict_note", "source", "as_of")),
     SourceFile("src_regulators", "regulators.csv",
                ("iso3", "regulator", "ethics_note", "source", "as_of")),
-    # UN WPP 2019 by sex and 5-year age group: only the 2025 column is loaded (fast build)
-    SourceFile("src_wpp_male", "wpp2019_popMprojMed.txt", ("country_code", "age", "2025")),
-    SourceFile("src_wpp_female", "wpp2019_popFprojMed.txt", ("country_code", "age", "2025")),
+    # UN WPP 2019 by sex and 5-year age group: the 2025 column, derived by make data
+    SourceFile("src_wpp_male", "wpp2019_popM_2025.parquet", ("country_code", "age", "2025")),
+    SourceFile("src_wpp_female", "wpp2019_popF_2025.parquet", ("country_code", "age", "2025")),
     SourceFile("src_wpp_m49_iso3", "wpp2019_m49_iso3.csv", ("m49", "iso3")),
     # indirect standardisation: published age patterns of prevalence, standard populations
     SourceFile("src_age_patterns", "prevalence_age_patterns.csv",
@@ -89,14 +93,21 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
 )
 
 
+WPP_2025: dict[str, str] = {"wpp2019_popMprojMed.txt": "wpp2019_popM_2025.parquet",
+                            "wpp2019_popFprojMed.txt": "wpp2019_popF_2025.parquet"}
+"""The WPP projection files in data/ and the 2025 extracts :func:`derive_wpp` makes of them."""
+WPP_COLUMNS = ["country_code", "name", "age", "2025"]
+"""The columns of each extract (``name``: WPP's location name, for a reader of the file)."""
+
+
 LANDSCAPE_FILES: tuple[SourceFile, ...] = (
     SourceFile("src_aact_studies", landscape.SAMPLE_FILE,
                ("nct_id", "study_first_submitted_date")),
     SourceFile("src_aact_names", landscape.NAMES_FILE, ("registry_name", "iso3", "note")),
 )
-"""The trial landscape's files besides the registry itself (``landscape.REGISTRY_FILE``,
-loaded by :func:`~.landscape.load_registry`): optional, a build without them (or with a
-malformed one) has an empty landscape whose ``landscape_meta.reason`` names the file."""
+"""The trial landscape's raw files besides the registry itself (``landscape.REGISTRY_FILE``,
+loaded by :func:`~.landscape.load_registry`), read by :func:`derive_landscape` (``make data``)
+only; the database build reads the derived files (``landscape.DERIVED_FILES``)."""
 
 
 CACHE_DIR = ".cache"
@@ -127,19 +138,16 @@ def _build(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     for source in SOURCE_FILES:
         _load_source(con, source, data_dir)
     try:
-        landscape.load_registry(con, data_dir / landscape.REGISTRY_FILE)
-        for source in LANDSCAPE_FILES:
-            _load_source(con, source, data_dir)
-        landscape.prepare(con)
+        landscape.load_derived(con, data_dir)
     except DataFileError as exc:
         landscape.prepare_unavailable(con, exc)
     for query in queries.load(BUILD_DIR).values():
         con.execute(query.sql)
 
 
-def check_landscape(data_dir: Path = DATA_DIR) -> dict:
-    """Load and prepare the trial landscape's files of ``data_dir`` as the build does, in a
-    scratch database; return its ``landscape_meta`` row (``make data`` runs it).
+def derive_landscape(data_dir: Path = DATA_DIR) -> landscape.Derived:
+    """The trial landscape's derived tables from the registry, the studies sample and the
+    override table in ``data_dir``, in a scratch database (``make data``; about 1 s).
 
     Raises
     ------
@@ -148,13 +156,35 @@ def check_landscape(data_dir: Path = DATA_DIR) -> dict:
     """
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")
         landscape.load_registry(con, data_dir / landscape.REGISTRY_FILE)
         for source in LANDSCAPE_FILES:
             _load_source(con, source, data_dir)
-        landscape.prepare(con)
-        return con.table("landscape_meta").df().iloc[0].to_dict()
+        return landscape.derive(con)
     finally:
         con.close()
+
+
+def derive_wpp(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
+    """The 2025 column of each WPP projection file in ``data_dir`` (:data:`WPP_2025`), every
+    row, values unchanged [thousands], by extract file name (``make data``).
+
+    Raises
+    ------
+    DataFileError
+        A WPP file is missing or lacks a column.
+    """
+    out = {}
+    for raw, extract in WPP_2025.items():
+        path = data_dir / raw
+        if not path.is_file():
+            raise DataFileError(f"data file {path} is missing (expected {raw} in data/)")
+        frame = pd.read_csv(path, sep="\t")
+        missing = [c for c in WPP_COLUMNS if c not in frame.columns]
+        if missing:
+            raise DataFileError(f"data file {path} lacks the column(s) {missing}")
+        out[extract] = frame[WPP_COLUMNS]
+    return out
 
 
 def build_database(data_dir: Path = DATA_DIR) -> duckdb.DuckDBPyConnection:
@@ -185,7 +215,7 @@ def database_path(data_dir: Path = DATA_DIR) -> Path:
     for path in inputs:
         with path.open("rb") as handle:
             digest.update(path.name.encode() + hashlib.file_digest(handle, "sha256").digest())
-    optional = [landscape.REGISTRY_FILE, *(source.filename for source in LANDSCAPE_FILES)]
+    optional = landscape.DERIVED_FILES.values()
     for path in (data_dir / name for name in optional):
         if path.is_file():
             with path.open("rb") as handle:

@@ -1,14 +1,14 @@
-"""The trial landscape's Python build step: registry country names -> ISO3, and the NCT
-number -> registration date map that dates every study of the registry.
+"""The trial landscape, derived once by ``make data`` and loaded by every database build.
 
 ClinicalTrials.gov (NLM) via AACT, snapshot 2023-10: one row per (study, country of a
-location). :func:`load_registry` checks the registry file and keeps its rows not removed;
-:func:`prepare` checks the studies sample, maps every country name
-(:func:`crosswalk`: an explicit override in ``data/aact_country_names.csv`` first, then
-pycountry's exact lookup; nothing fuzzy), fits the year map (:func:`fit_year_map`) and writes
-``landscape_names`` (the build report: every name, its ISO3 or why none) and
-``landscape_meta`` (one row: snapshot, window, fit error). The SQL step
-``queries/build/07_build_landscape.sql`` then counts per country. :func:`prepare_unavailable`
+location). At data-preparation time (``scripts/build_data.py``, through
+:func:`footprint.data.database.derive_landscape`) :func:`load_registry` checks the registry
+file and keeps its rows not removed; :func:`derive` checks the studies sample, maps every
+country name (:func:`crosswalk`: an explicit override in ``data/aact_country_names.csv``
+first, then pycountry's exact lookup; nothing fuzzy), fits the year map (:func:`fit_year_map`)
+and counts per country (``queries/derive/landscape_counts.sql``); :func:`write_derived` writes
+the three small tables of :data:`DERIVED_FILES` into data/. The database build loads them
+(:func:`load_derived`, which refuses a malformed one by name); :func:`prepare_unavailable`
 writes the same tables empty, with the reason, so the app starts without the landscape.
 """
 
@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 
 from footprint.assumptions import LANDSCAPE_WINDOW_YEARS
+from footprint.data import queries
 from footprint.errors import DataFileError
+from footprint.paths import QUERY_DIR
 
 REGISTRY_FILE = "aact_countries_2023-10.parquet"
 SAMPLE_FILE = "aact_studies_sample_2023-10.parquet"
@@ -35,6 +37,28 @@ SNAPSHOT = "2023-10"
 SOURCE = "ClinicalTrials.gov (NLM) via AACT, snapshot 2023-10"
 UNDER_COUNT = ("ClinicalTrials.gov under-counts Japan, China, India and the EU: they register "
                "in national registries (jRCT/UMIN, ChiCTR, CTRI, EU CTR/CTIS).")
+DERIVE_DIR = QUERY_DIR / "derive"
+"""Queries run by ``make data`` only, never by a database build."""
+DERIVED_FILES: dict[str, str] = {
+    "landscape": "landscape_countries_2023-10.parquet",
+    "landscape_names": "landscape_names_2023-10.parquet",
+    "landscape_meta": "landscape_meta_2023-10.parquet",
+}
+"""The derived tables ``make data`` writes into data/ and the build loads, by table name."""
+DERIVED_COLUMNS: dict[str, dict[str, str]] = {
+    "landscape": {"iso3": "VARCHAR", "studies": "BIGINT", "studies_recent": "BIGINT",
+                  "multinational_studies": "BIGINT", "multinational_share": "DOUBLE"},
+    "landscape_names": {"registry_name": "VARCHAR", "iso3": "VARCHAR", "basis": "VARCHAR",
+                        "note": "VARCHAR", "rows": "BIGINT", "place_id": "INTEGER"},
+    "landscape_meta": {
+        "available": "BOOLEAN", "reason": "VARCHAR", "snapshot": "VARCHAR",
+        "source": "VARCHAR", "newest_nct": "VARCHAR", "window_from": "TIMESTAMP",
+        "window_to": "TIMESTAMP", "recent_from_nct": "BIGINT", "fit_studies": "BIGINT",
+        "median_abs_error_days": "DOUBLE", "p90_abs_error_days": "DOUBLE",
+        "window_misclassified_share": "DOUBLE", "rows_without_country": "BIGINT",
+        "unattributed_names": "BIGINT"},
+}
+"""Each derived table's columns and DuckDB types (``TIMESTAMP``: any precision), in order."""
 BASES = ("override", "pycountry", "not attributed", "unmatched")
 """How a registry name got its ISO3 (or why it has none), in :func:`crosswalk`."""
 
@@ -173,7 +197,7 @@ def load_registry(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Check the registry file and load it, read once, as the temporary table
     ``src_aact_countries`` (``nct_number`` INTEGER, ``country``, ``removed``, ``id_ok``) with
     its rows not removed counted per country name in ``src_aact_rows`` (name, rows, newest
-    NCT number): only the build reads them, so the kept database does not hold the rows.
+    NCT number); only :func:`derive` reads them (``make data``), never a database build.
 
     Raises
     ------
@@ -230,10 +254,27 @@ def _check_sample(con: duckdb.DuckDBPyConnection) -> None:
                             "date or an nct_id that is not NCT and 8 digits")
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Write ``landscape_names`` (every registry name of a row not removed, its ISO3 or why
-    none, its rows not removed, and a ``place_id`` shared by the names of one ISO3) and
-    ``landscape_meta`` from the loaded ``src_aact_*`` tables (:func:`load_registry` first).
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """The landscape's derived tables (the frames of :data:`DERIVED_FILES`).
+
+    Attributes
+    ----------
+    landscape : per ISO3: studies, studies_recent (an estimate), multinational_studies
+        [studies] and multinational_share [0-1].
+    landscape_names : the build report: every registry name, its ISO3 or why none, its rows.
+    landscape_meta : one row: snapshot, window, the year map's first NCT number of the window
+        and its two-fold error.
+    """
+
+    landscape: pd.DataFrame
+    landscape_names: pd.DataFrame
+    landscape_meta: pd.DataFrame
+
+
+def derive(con: duckdb.DuckDBPyConnection) -> Derived:
+    """The landscape's tables from the loaded ``src_aact_*`` tables (:func:`load_registry`
+    first, the sample and the override table as ``src_aact_studies``, ``src_aact_names``).
 
     Raises
     ------
@@ -263,27 +304,82 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     newest, no_country = con.execute(
         "SELECT max(newest), coalesce(sum(rows) FILTER (WHERE country IS NULL), 0) "
         "FROM src_aact_rows").fetchone()
+    recent_from = fit_year_map(numbers, submitted).first_number_from(cut)
     meta = pd.DataFrame([{
         "available": True, "reason": "", "snapshot": SNAPSHOT, "source": SOURCE,
         "newest_nct": f"NCT{newest:08d}", "window_from": pd.Timestamp(cut),
         "window_to": pd.Timestamp(SNAPSHOT + "-01") + pd.offsets.MonthEnd(0),
-        "recent_from_nct": fit_year_map(numbers, submitted).first_number_from(cut),
-        "fit_studies": len(sample), **errors, "rows_without_country": int(no_country),
+        "recent_from_nct": recent_from, "fit_studies": len(sample), **errors,
+        "rows_without_country": int(no_country),
         "unattributed_names": int((names["iso3"].isna()).sum())}])
-    _write(con, names, meta)
+    con.register("_landscape_names", names)
+    try:
+        counted = con.execute(queries.load(DERIVE_DIR)["landscape_counts"].sql,
+                              {"recent_from_nct": recent_from}).df()
+    finally:
+        con.unregister("_landscape_names")
+    return Derived(landscape=counted, landscape_names=names, landscape_meta=meta)
+
+
+def write_derived(derived: Derived, data_dir: Path) -> None:
+    """Write the derived tables into ``data_dir`` (:data:`DERIVED_FILES`, Parquet)."""
+    for table, filename in DERIVED_FILES.items():
+        frame = getattr(derived, table)
+        frame.to_parquet(data_dir / filename, index=False)
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    found = con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                        "WHERE table_name = $t ORDER BY column_index", {"t": table}).fetchall()
+    expected = DERIVED_COLUMNS[table]
+    if [c for c, _ in found] != list(expected):
+        raise DataFileError(f"data file {path} is malformed: columns {[c for c, _ in found]}, "
+                            f"expected {list(expected)} (run make data)")
+    for column, kind in found:
+        if not kind.startswith(expected[column]):
+            raise DataFileError(f"data file {path} is malformed: column {column} is {kind}, "
+                                f"not {expected[column]} (run make data)")
+
+
+def load_derived(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
+    """Load the derived tables of ``data_dir`` as ``landscape``, ``landscape_names`` and
+    ``landscape_meta``.
+
+    Raises
+    ------
+    DataFileError
+        A derived file is missing, unreadable, has other columns or types than
+        :data:`DERIVED_COLUMNS`, or its meta is not one row of an available landscape
+        (named); no table is left behind.
+    """
+    try:
+        for table, filename in DERIVED_FILES.items():
+            path = data_dir / filename
+            if not path.is_file():
+                raise DataFileError(f"data file {path} is missing (expected {filename} in "
+                                    "data/; make data derives it from the registry)")
+            try:
+                con.read_parquet(str(path)).to_table(table)  # table: a DERIVED_FILES key
+            except duckdb.Error as exc:
+                raise DataFileError(f"data file {path} cannot be read: {exc}") from exc
+            _check_columns(con, table, path)
+        meta = con.execute("SELECT count(*), bool_and(available) FROM landscape_meta"
+                           ).fetchone()
+        if meta != (1, True):
+            raise DataFileError(f"data file {data_dir / DERIVED_FILES['landscape_meta']} is "
+                                "malformed: not one row of an available landscape")
+    except DataFileError:
+        for table in DERIVED_FILES:
+            con.execute(f"DROP TABLE IF EXISTS {table}")  # names from DERIVED_FILES
+        raise
 
 
 def prepare_unavailable(con: duckdb.DuckDBPyConnection, exc: DataFileError) -> None:
     """The landscape's tables, empty, with ``exc`` as the reason (the app says so)."""
-    con.execute("DROP TABLE IF EXISTS src_aact_countries")
-    con.execute("DROP TABLE IF EXISTS src_aact_rows")
-    con.execute("DROP TABLE IF EXISTS src_aact_studies")
-    con.execute("DROP TABLE IF EXISTS src_aact_names")
-    con.execute("CREATE TEMP TABLE src_aact_countries (nct_number INTEGER, country VARCHAR, "
-                "removed BOOLEAN)")
-    names = pd.DataFrame({"registry_name": pd.Series(dtype=str), "iso3": pd.Series(dtype=str),
-                          "basis": pd.Series(dtype=str), "note": pd.Series(dtype=str),
-                          "rows": pd.Series(dtype="int64"), "place_id": pd.Series(dtype="int32")})
+    for table, columns in DERIVED_COLUMNS.items():
+        if table != "landscape_meta":
+            kinds = ", ".join(f"{c} {k}" for c, k in columns.items())
+            con.execute(f"CREATE TABLE {table} ({kinds})")  # names and types are ours
     meta = pd.DataFrame([{
         "available": False, "reason": "; ".join(exc.problems), "snapshot": SNAPSHOT,
         "source": SOURCE, "newest_nct": None, "window_from": pd.Timestamp(window_from()),
@@ -291,14 +387,6 @@ def prepare_unavailable(con: duckdb.DuckDBPyConnection, exc: DataFileError) -> N
         "recent_from_nct": 0, "fit_studies": 0, "median_abs_error_days": np.nan,
         "p90_abs_error_days": np.nan, "window_misclassified_share": np.nan,
         "rows_without_country": 0, "unattributed_names": 0}])
-    _write(con, names, meta)
-
-
-def _write(con: duckdb.DuckDBPyConnection, names: pd.DataFrame, meta: pd.DataFrame) -> None:
-    con.register("_landscape_names", names)
     con.register("_landscape_meta", meta)
-    con.execute("CREATE TABLE landscape_names AS SELECT * FROM _landscape_names")
     con.execute("CREATE TABLE landscape_meta AS SELECT * FROM _landscape_meta")
-    con.unregister("_landscape_names")
     con.unregister("_landscape_meta")
-

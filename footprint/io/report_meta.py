@@ -22,9 +22,10 @@ from footprint.model.scoring import Weights
 DISTRIBUTION: Final = "trial-footprint"
 """The installed distribution whose version a report names."""
 ATTRIBUTION: Final = (
-    "Data: World Bank WDI and WGI (CC BY 4.0), Our World in Data (CC BY 4.0), NCD-RisC "
-    "(CC BY 4.0), GeoNames (CC BY 4.0); boundaries: Natural Earth (public domain), drawn as "
-    "Natural Earth draws them."
+    "Data: World Bank WDI and WGI, Our World in Data, NCD-RisC, GeoNames (CC BY 4.0); UN "
+    "DESA, World Population Prospects 2019 (CC BY 3.0 IGO); ClinicalTrials.gov (NLM) via "
+    "AACT, snapshot 2023-10; NCHS NHANES (public domain). Boundaries: Natural Earth (public "
+    "domain), drawn as Natural Earth draws them."
 )
 """The attribution line of every map and report (the CC BY licences require it)."""
 
@@ -45,7 +46,7 @@ class ReportMeta:
     ----------
     eligibility_share : share of diagnosed patients meeting the criteria [0-1].
     site_activation_days : site activation after approval [days].
-    weights : pool / friction / infrastructure weights of the scores.
+    weights : pool / friction / infrastructure / trial-experience weights of the scores.
     generated_at : when the report was made [UTC].
     app_version : Trial Footprint's version.
     data_as_of_year : reference year of the data snapshot [year].
@@ -78,9 +79,10 @@ class ReportMeta:
             ("Trial Footprint version", self.app_version, ""),
             ("Data snapshot", self.data_as_of_year, "year"),
             ("Sanctions and war snapshot", self.gate_as_of, "month"),
-            ("Weight: patient pool", w.pool, "-"),
-            ("Weight: regulatory friction", w.friction, "-"),
-            ("Weight: infrastructure", w.infrastructure, "-"),
+            ("Weight: patient pool", w.pool, "relative"),
+            ("Weight: regulatory friction", w.friction, "relative"),
+            ("Weight: infrastructure", w.infrastructure, "relative"),
+            ("Weight: trial experience", w.experience, "relative (0: not scored)"),
             ("Eligible share of diagnosed patients", self.eligibility_share, "0-1"),
             ("Site activation after approval", self.site_activation_days, "days"),
         ]
@@ -89,7 +91,8 @@ class ReportMeta:
         """The settings in one line (weights, eligibility, site activation, snapshot)."""
         w = self.weights
         return (f"Weights pool {w.pool:g} / friction {w.friction:g} / infrastructure "
-                f"{w.infrastructure:g}; {self.eligibility_share:.0%} of diagnosed patients "
+                f"{w.infrastructure:g} / trial experience {w.experience:g}; "
+                f"{self.eligibility_share:.0%} of diagnosed patients "
                 f"eligible; {self.site_activation_days:g} days of site activation. Data "
                 f"snapshot {self.data_as_of_year}, sanctions and war as of {self.gate_as_of}; "
                 f"Trial Footprint {self.app_version}.")

@@ -1,6 +1,7 @@
 """The trial landscape: the registry-name crosswalk, the NCT-number year map, the per-country
-counts against a direct count over the shipped file, and a build without (or with a broken)
-registry file."""
+counts against a direct count over the shipped registry file, the derived files current with
+the registry, ``make data`` stopping on a missing or broken registry, and a build without (or
+with a broken) derived file."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from footprint.data import landscape, queries
-from footprint.data.database import LANDSCAPE_FILES, build_database, check_landscape
+from footprint.data.database import LANDSCAPE_FILES, build_database, derive_landscape
 from footprint.data.model_inputs import load_inputs
 from footprint.errors import DataFileError
 from footprint.paths import DATA_DIR
@@ -177,8 +178,8 @@ def test_an_unknown_name_is_warned_about_and_kept_in_the_report(tmp_path):
                                  "country": ["Brazil", "Atlantis"], "removed": [False, False]}),
                    tmp_path)
     with pytest.warns(landscape.UnmatchedNamesWarning, match="Atlantis"):
-        landscape.prepare(con)
-    report = con.table("landscape_names").df().set_index("registry_name")
+        derived = landscape.derive(con)
+    report = derived.landscape_names.set_index("registry_name")
     assert report.at["Atlantis", "basis"] == "unmatched" and report.at["Brazil", "iso3"] == "BRA"
 
 
@@ -202,29 +203,65 @@ def data_without(tmp_path, filename, replacement=None):
     return target
 
 
-def test_check_landscape_stops_on_a_missing_registry(tmp_path):
-    data = data_without(tmp_path, landscape.REGISTRY_FILE)
-    with pytest.raises(DataFileError, match=f"{landscape.REGISTRY_FILE} is missing"):
-        check_landscape(data)
-    assert check_landscape(DATA_DIR)["available"]
+def test_the_derived_files_are_current_with_the_registry(tmp_path):
+    """Regenerating the derived files from the raw files in data/ gives the shipped content
+    (so nobody edits them by hand or forgets ``make data``)."""
+    landscape.write_derived(derive_landscape(DATA_DIR), tmp_path)
+    for filename in landscape.DERIVED_FILES.values():
+        pd.testing.assert_frame_equal(pd.read_parquet(DATA_DIR / filename),
+                                      pd.read_parquet(tmp_path / filename), check_exact=True,
+                                      obj=f"{filename} (run make data)")
 
 
-@pytest.mark.parametrize("replacement", [
-    None, pd.DataFrame({"nct_id": ["NCT00000001"], "country": ["Brazil"]})])
-def test_the_database_builds_without_the_landscape_and_says_why(tmp_path, replacement):
+@pytest.mark.parametrize(("replacement", "message"), [
+    (None, "is missing"),
+    (pd.DataFrame({"nct_id": ["NCT00000001"], "country": ["Brazil"]}), "lacks the column"),
+    (pd.DataFrame({"nct_id": ["NCT0000001x"], "country": ["Brazil"], "removed": [False]}),
+     "1 rows with an nct_id that is not"),
+])
+def test_make_data_stops_on_a_missing_or_malformed_registry(tmp_path, replacement, message):
     data = data_without(tmp_path, landscape.REGISTRY_FILE, replacement)
+    with pytest.raises(DataFileError, match=f"{landscape.REGISTRY_FILE}.*{message}"):
+        derive_landscape(data)
+
+
+def broken_countries(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns="studies_recent")
+
+
+def retyped_countries(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(studies=frame["studies"].astype(str))
+
+
+def unavailable_meta(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(available=False)
+
+
+@pytest.mark.parametrize(("table", "edit", "message"), [
+    ("landscape", None, "is missing"),
+    ("landscape_names", None, "is missing"),
+    ("landscape", broken_countries, "is malformed: columns"),
+    ("landscape", retyped_countries, "column studies is VARCHAR, not BIGINT"),
+    ("landscape_meta", unavailable_meta, "not one row of an available landscape"),
+])
+def test_the_database_builds_without_the_landscape_and_says_why(tmp_path, table, edit, message):
+    filename = landscape.DERIVED_FILES[table]
+    replacement = None if edit is None else edit(pd.read_parquet(DATA_DIR / filename))
+    data = data_without(tmp_path, filename, replacement)
+    (data / landscape.REGISTRY_FILE).unlink()  # the build never reads the registry
     con = build_database(data)
     meta = queries.run(con, "landscape_meta").iloc[0]
     assert not meta["available"]
-    assert landscape.REGISTRY_FILE in meta["reason"]
-    assert ("is missing" if replacement is None else "lacks the column") in meta["reason"]
+    assert filename in meta["reason"] and message in meta["reason"]
     inputs = load_inputs(con)
     assert inputs.landscape.empty and not inputs.landscape_meta["available"]
+    assert queries.run(con, "landscape_names").empty
     assert len(inputs.countries) > 200  # the rest of the database is whole
 
 
 def test_every_landscape_file_is_documented():
     sources = (DATA_DIR / "SOURCES.md").read_text()
-    for filename in (landscape.REGISTRY_FILE, *(s.filename for s in LANDSCAPE_FILES)):
+    for filename in (landscape.REGISTRY_FILE, *(s.filename for s in LANDSCAPE_FILES),
+                     *landscape.DERIVED_FILES.values()):
         assert f"`{filename}`" in sources
     assert "ClinicalTrials.gov (NLM) via AACT, snapshot 2023-10" in sources

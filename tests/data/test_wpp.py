@@ -1,4 +1,5 @@
-"""UN WPP 2019 age-sex table: the M49 -> ISO3 crosswalk and the built population_age_sex."""
+"""UN WPP 2019 age-sex table: the M49 -> ISO3 crosswalk, the 2025 extracts current with the WPP
+files, and the built population_age_sex against the WPP files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pycountry
 import pytest
 from numpy.testing import assert_allclose
 
-from footprint.data import queries
+from footprint.data import database, queries
 from footprint.paths import DATA_DIR
 
 NO_WPP_AGE_DATA = {"XKX"}
@@ -58,3 +59,25 @@ def test_population_age_sex_equals_the_file(con):
         params={"p": str(DATA_DIR / "wpp2019_popFprojMed.txt")}).fetchone()[0]
     table = queries.run(con, "population_age_sex").set_index(["iso3", "sex", "age_low"])
     assert_allclose(table.at[("JPN", "female", 75), "population"], 1000 * raw)
+
+
+def test_the_2025_extracts_are_current_with_the_wpp_files():
+    """Regenerating the extracts the build loads from the WPP files in data/ gives the shipped
+    content (so nobody edits them by hand or forgets ``make data``)."""
+    derived = database.derive_wpp(DATA_DIR)
+    assert set(derived) == set(database.WPP_2025.values())
+    for filename, frame in derived.items():
+        pd.testing.assert_frame_equal(pd.read_parquet(DATA_DIR / filename), frame,
+                                      check_exact=True, obj=f"{filename} (run make data)")
+        assert len(frame) == 5250  # 250 locations x 21 age groups, every row of the file
+
+
+def test_the_world_standard_is_the_sum_of_both_sexes_in_the_files(con):
+    """UN world population 2025 (location 900), 65-69: men + women of the WPP files."""
+    raw = sum(duckdb.sql(
+        "SELECT \"2025\" FROM read_csv($p, delim='\t', header=true) "
+        "WHERE country_code = 900 AND age = '65-69'",
+        params={"p": str(DATA_DIR / name)}).fetchone()[0] for name in database.WPP_2025)
+    weights = con.execute("SELECT weight FROM standard_weights WHERE standard = "
+                          "'un_world_2025' AND age_low = 65").fetchone()[0]
+    assert_allclose(weights, raw)

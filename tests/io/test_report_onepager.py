@@ -60,7 +60,7 @@ def test_the_page_gathers_counts_gate_and_settings(onepager):
     assert onepager.notes[-1] == META.settings_text()
     assert list(onepager.top.columns) == ["Region", "#", "Country", "Score", "Tier",
                                       "Reachable patients"]
-    assert len(onepager.sources) == 7
+    assert len(onepager.sources) == 10  # data/sources.csv: 7 + AACT, UN WPP, NCHS NHANES
 
 
 def test_pdf_is_one_page_with_the_map_tables_date_and_sources(onepager):
