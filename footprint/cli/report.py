@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from footprint.assumptions import (
     DEFAULT_ELIGIBILITY_SHARE,
+    DEFAULT_EXPERIENCE_WEIGHT,
     DEFAULT_N_SIMS,
     DEFAULT_SITE_ACTIVATION_DAYS,
 )
@@ -103,22 +104,26 @@ def _cmd_report(args: argparse.Namespace, con) -> str:
     from footprint.io import report_onepager, report_xlsx
     from footprint.io.report_meta import ReportMeta
     from footprint.model import scoring
+    from footprint.views.metrics import landscape_unavailable
 
     outputs = {kind: getattr(args, kind) for kind in ("xlsx", "pdf", "pptx")
                if getattr(args, kind) is not None}
     if not outputs:
         raise UsageError("say what to write: --xlsx OUT, --pdf OUT and/or --pptx OUT")
     try:
-        weights = scoring.Weights(*args.weights)
+        weights = scoring.Weights(*args.weights, experience=args.experience_weight)
         weights.normalised()
     except ValueError as exc:
-        raise UsageError(f"--weights: {exc}") from exc
+        raise UsageError(f"--weights and --experience-weight: {exc}") from exc
     if not 0 < args.eligibility <= 1:
         raise UsageError("--eligibility must be above 0 and at most 1")
     if not 0 <= args.activation <= 3650:
         raise UsageError("--activation must be between 0 and 3650 days")
     n_sims = check_sims(args.sims)
     inputs = model_inputs.load_inputs(con)
+    missing = landscape_unavailable(inputs.landscape_meta)
+    if weights.experience > 0 and missing:
+        raise UsageError(f"--experience-weight: {missing}; leave it at 0")
     scenarios = []
     for source in args.scenario:
         inputs, found = _report_scenarios(inputs, source)
@@ -184,6 +189,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     rp.add_argument("--method", choices=METHOD_CHOICES, default=METHOD_CHOICES[0])
     rp.add_argument("--weights", type=float, nargs=3, default=(1.0, 1.0, 1.0),
                     metavar=("POOL", "FRICTION", "INFRA"), help="of the top countries")
+    rp.add_argument("--experience-weight", type=float, default=DEFAULT_EXPERIENCE_WEIGHT,
+                    metavar="W", help="weight of the trial-experience score in the top "
+                    "countries (registered studies per million people; default %(default)s: "
+                    "not scored)")
     rp.add_argument("--eligibility", type=float, default=DEFAULT_ELIGIBILITY_SHARE,
                     help="share of diagnosed patients eligible [0-1] (default %(default)s)")
     rp.add_argument("--activation", type=float, default=DEFAULT_SITE_ACTIVATION_DAYS,

@@ -395,7 +395,7 @@ def _sources_sheet(book: Workbook, styles: _Styles, sources: pd.DataFrame) -> No
 
 def _metadata_sheet(book: Workbook, styles: _Styles, meta: ReportMeta, n: int) -> None:
     ws = book.add_worksheet(METADATA_SHEET)
-    _header(ws, 0, ["What", "Value", "Unit"], styles, [40, 28, 8])
+    _header(ws, 0, ["What", "Value", "Unit"], styles, [40, 28, 24])
     rows = [*meta.rows(), ("Scenarios in this workbook", n, "")]
     for r, (what, value, unit) in enumerate(rows, start=1):
         ws.write_string(r, 0, what, styles.bold)
