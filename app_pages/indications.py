@@ -187,9 +187,7 @@ if clicked and user is not None:
                 st.error(markdown_text(f"Not saved: {exc}. What you typed stays in the form: "
                                        "save again when the store is back."))
             else:
-                # shared.custom_indications() keeps its list for a few seconds per session:
-                # forget it, so the other pages offer this indication on their next run.
-                st.session_state.pop("_custom_indications", None)
+                shared.forget_custom_indications()  # the other pages offer it at once
                 st.session_state[K_TARGET] = saved.info.id
                 st.session_state[K_MESSAGE] = (
                     f"Saved '{saved.definition.name}' as {saved.definition.id}, version "

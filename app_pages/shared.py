@@ -200,6 +200,14 @@ def store_in_use() -> bool:
     return DEFAULT_STORE_FILE.exists()
 
 
+_CUSTOM_MEMO = "_custom_indications"
+
+
+def forget_custom_indications() -> None:
+    """Read the user's own indications afresh on the next call (after this session saved one)."""
+    st.session_state.pop(_CUSTOM_MEMO, None)
+
+
 CUSTOM_INDICATIONS_REFRESH_S = 10.0
 """[s] how long a session reuses its list of the user's own indications."""
 CUSTOM_INDICATIONS_RETRY_S = 60.0
@@ -218,7 +226,7 @@ def custom_indications() -> tuple[dict[str, pool.Indication], str | None]:
     """
     import time
 
-    memo = st.session_state.get("_custom_indications")
+    memo = st.session_state.get(_CUSTOM_MEMO)
     now = time.monotonic()
     if memo is not None and now - memo[0] < (CUSTOM_INDICATIONS_REFRESH_S if memo[2] is None
                                              else CUSTOM_INDICATIONS_RETRY_S):
@@ -239,7 +247,7 @@ def custom_indications() -> tuple[dict[str, pool.Indication], str | None]:
                                                       shipped=shipped_indications()), None)
             except StoreError as exc:
                 found = ({}, str(exc))
-    st.session_state["_custom_indications"] = (now, *found)
+    st.session_state[_CUSTOM_MEMO] = (now, *found)
     return found
 
 
