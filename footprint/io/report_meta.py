@@ -22,9 +22,10 @@ from footprint.model.scoring import Weights
 DISTRIBUTION: Final = "trial-footprint"
 """The installed distribution whose version a report names."""
 ATTRIBUTION: Final = (
-    "Data: World Bank WDI and WGI (CC BY 4.0), Our World in Data (CC BY 4.0), NCD-RisC "
-    "(CC BY 4.0), GeoNames (CC BY 4.0); boundaries: Natural Earth (public domain), drawn as "
-    "Natural Earth draws them."
+    "Data: World Bank WDI and WGI, Our World in Data, NCD-RisC, GeoNames (CC BY 4.0); UN "
+    "DESA, World Population Prospects 2019 (CC BY 3.0 IGO); ClinicalTrials.gov (NLM) via "
+    "AACT, snapshot 2023-10; NCHS NHANES (public domain). Boundaries: Natural Earth (public "
+    "domain), drawn as Natural Earth draws them."
 )
 """The attribution line of every map and report (the CC BY licences require it)."""
 
