@@ -385,10 +385,9 @@ def settings_sidebar(page: str, on_change: Callable[[], None]) -> Settings:
             help=trials_missing or "Registered studies per million people (ClinicalTrials.gov)"
             "; 0 leaves it out of attractiveness. The registry under-counts Japan, China, "
             "India and the EU.")
-        weights, warning = explore.weights_from(*sliders)
-        if trials_missing is None:
-            weights = replace(weights, experience=float(experience))
-        else:
+        weights, warning = explore.weights_from(
+            *sliders, experience_weight=float(experience) if trials_missing is None else 0.0)
+        if trials_missing is not None:
             st.caption(trials_missing)
         if warning:
             st.warning(warning)

@@ -28,10 +28,12 @@ from footprint.views.metrics import Metric
 DETAILS_ANCHOR = "country-details"
 
 
-def weights_from(pool_weight: float, friction_weight: float,
-                 infrastructure_weight: float) -> tuple[scoring.Weights, str | None]:
-    """Score weights from three sliders; equal weights with a warning if they are unusable."""
-    weights = scoring.Weights(pool_weight, friction_weight, infrastructure_weight)
+def weights_from(pool_weight: float, friction_weight: float, infrastructure_weight: float,
+                 experience_weight: float = 0.0) -> tuple[scoring.Weights, str | None]:
+    """Score weights from the sliders; equal weights with a warning if they are unusable
+    (all zero: a trial-experience weight alone is a usable weighting)."""
+    weights = scoring.Weights(pool_weight, friction_weight, infrastructure_weight,
+                              experience_weight)
     try:
         weights.normalised()
     except ValueError as exc:

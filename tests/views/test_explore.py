@@ -160,3 +160,9 @@ def test_weights_from_sliders():
     weights, warning = explore.weights_from(0, 0, 0)
     assert weights == scoring.Weights() and "equal weights" in warning
 
+
+
+def test_a_trial_experience_weight_alone_is_a_weighting():
+    weights, warning = explore.weights_from(0, 0, 0, experience_weight=3)
+    assert warning is None and weights.experience == 3
+    assert weights.normalised().tolist() == [0.0, 0.0, 0.0, 1.0]
