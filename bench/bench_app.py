@@ -41,6 +41,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update"]
 CANVAS = ".stDeckGlJsonChart canvas"
 COLD_RATIO_TARGET = 1.15
+# Both apps' servers as a deployment runs them (scripts/serve_team.py): headless, and without
+# the file watcher, which in a checkout being edited re-imports changed modules under a running
+# script (serve_team's load runs failed so); a run of this bench with it lost one Explore map.
+SERVER_ARGS = ["--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
 
 
 def rerun_timings(root: Path, widget: str, values: list, repeat: int) -> list[float]:
@@ -222,8 +227,7 @@ def cold_start(browser, app: ColdApp, out: ColdSamples) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(app.script),
          "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=app.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         *SERVER_ARGS], cwd=app.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
             try:

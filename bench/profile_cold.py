@@ -29,6 +29,7 @@ from bench.bench_app import (
     CHROMIUM,
     CHROMIUM_ARGS,
     OCEAN,
+    SERVER_ARGS,
     WHITE,
     free_port,
     wait_for_map,
@@ -88,7 +89,7 @@ def profile_start(browser, name: str, script: Path, cwd: Path, profiler: str, pr
     proc = subprocess.Popen(
         [sys.executable, "-c", WRAPPER, profiler, str(prof), str(script),
          "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         *SERVER_ARGS],
         cwd=cwd, stdout=subprocess.DEVNULL, stderr=log)
     out: dict = {"app": name}
     frames: list[tuple[float, int]] = []
