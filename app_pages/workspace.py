@@ -14,7 +14,6 @@ import streamlit as st
 from app_pages import auth
 from footprint.store.errors import StoreError
 from footprint.store.workspace import TEAM_USER, URL_VARIABLE, Principal, Store, open_store
-from footprint.views import scenario as view
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,4 +40,6 @@ def user() -> Principal | None:
     if not auth.configured():
         return TEAM_USER
     claims = auth.claims()
+    from footprint.views import scenario as view  # the forecast (scipy): only when signed in
+
     return None if claims is None else view.principal_of(claims)

@@ -24,10 +24,9 @@ import csv
 import difflib
 import io
 from collections.abc import Collection, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from footprint.assumptions import MAX_FILE_SCENARIOS
-from footprint.enrollment.forecast import ForecastResult
 from footprint.enrollment.scenario import (
     COUNTRY_FIELDS,
     SCENARIO_FIELDS,
@@ -39,6 +38,9 @@ from footprint.enrollment.scenario import (
     validate_scenario,
 )
 from footprint.errors import ScenarioError, UploadError
+
+if TYPE_CHECKING:  # annotations only: reading a site list must not import scipy
+    from footprint.enrollment.forecast import ForecastResult
 from footprint.io.cells import csv_cell, unneutralise_cell
 from footprint.io.uploads import number, read_rows
 
