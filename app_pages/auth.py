@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 SINGLE_TEAM = ("Single-team workspace: everyone using this app shares the saved scenarios "
-               "(no sign-in configured)")
+               "and indications (no sign-in configured)")
 SIGNED_OUT = ("Log in to save scenarios to the workspace and open the links people share "
               "with you; until then scenarios are kept in this browser tab only.")
 

@@ -65,7 +65,7 @@ def six_regions_view():
 
 def ranking_rows(page) -> list[str]:
     """The ranking's Country column as drawn (glide-data-grid cells), top to bottom."""
-    grid = page.locator('[data-testid="stDataFrame"]').nth(1)
+    grid = page.locator('[data-testid="stDataFrame"]').first  # the legend is HTML now
     grid.wait_for()
     return grid.locator('[role="gridcell"][aria-colindex="2"]').all_inner_texts()
 

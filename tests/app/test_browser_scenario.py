@@ -180,6 +180,7 @@ def test_site_list_is_mapped_and_counted(server, page):  # noqa: F811
     wait_until(lambda: editor_rows(page) == expected, page)
     assert editor_rows(page) == expected
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_role("tab", name="Site list (CSV)").click()  # the rerun shows the first tab
     page.get_by_text("5 sites in 3 countries").scroll_into_view_if_needed()
     page.wait_for_timeout(1200)  # deck.gl draws a frame or two after the canvas appears
     page.screenshot(path=SCREENSHOTS / "scenario-site-list.png")
