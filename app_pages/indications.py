@@ -24,8 +24,9 @@ from footprint.views import indications as view
 from footprint.views.scenario import markdown_list, markdown_text
 
 PREFIX = "ind_"
+# The form's widget keys, one per footprint.views.indications.Form field (a comment: a bare
+# string here would be drawn on the page by Streamlit's magic).
 KEYS = {f.name: PREFIX + f.name for f in fields(view.Form)}
-"""The form's widget keys, one per :class:`~footprint.views.indications.Form` field."""
 K_FILE, K_SHARE, K_SAVE = "ind_rates_file", "ind_share", "ind_save"
 K_EDIT, K_LOAD, K_NEW = "ind_edit", "ind_load", "ind_new"
 K_TEMPLATE, K_DOWNLOAD_RATES = "ind_template", "ind_download_rates"
