@@ -166,7 +166,10 @@ def _cmd_landscape(args: argparse.Namespace, con) -> str:
                         "caveat": landscape.UNDER_COUNT,
                         "countries": json_records(frame[LANDSCAPE_FIELDS])})
     print(f"note: {recent_note}. {landscape.UNDER_COUNT}", file=sys.stderr)
-    return (f"{meta['source']}\n" + frame[LANDSCAPE_FIELDS].to_string(index=False))
+    shown = frame[LANDSCAPE_FIELDS].round({"studies_per_million": 1})
+    shown["multinational_share"] = shown["multinational_share"].map(
+        lambda v: "—" if pd.isna(v) else f"{v:.1%}")
+    return f"{meta['source']}\n" + shown.to_string(index=False, na_rep="—")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
