@@ -344,6 +344,9 @@ def test_a_running_optimiser_stops_when_its_session_moves_on(server, context, da
     if leave == "another page":
         page.get_by_role("link", name="Data & methods").click()
         page.get_by_role("heading", name="Data & methods").wait_for(timeout=15_000)
+        # the new page's own run finished first: its work is not the old run's
+        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+            timeout=60_000)
     else:
         page.close()
     time.sleep(1.5)  # the new page's own work, or the disconnect
