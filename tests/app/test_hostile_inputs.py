@@ -353,7 +353,9 @@ def test_a_running_optimiser_stops_when_its_session_moves_on(server, context, da
     server_pid = serving(server)
     before = cpu_seconds(server_pid)
     time.sleep(5)
-    assert cpu_seconds(server_pid) - before < 1.5  # not a core busy with the old run
+    # a core still busy with the old run burns ~5 CPU-s in these 5 s; other sessions' idle
+    # work and the new page's tail stay well under half of that
+    assert cpu_seconds(server_pid) - before < 2.5
 
 
 def serving(url: str) -> int:
