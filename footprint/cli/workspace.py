@@ -87,7 +87,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     sc_list.add_argument("--json", action="store_true", help="print a JSON list")
     sc_list.set_defaults(handler=_cmd_scenarios_list)
     sc_show = sc_commands.add_parser("show", help="one stored version and its scenario")
-    sc_show.add_argument("id", help="the store id (?scenario=<id> in the app's link)")
+    sc_show.add_argument("id", help="the store id (?scenario=<id> in the app's link); an older id "
+                         "that begins with '-' goes after '--'")
     sc_show.add_argument("--version", type=int, help="a version number (default: the latest)")
     sc_show.add_argument("--json", action="store_true", help="print JSON")
     sc_show.set_defaults(handler=_cmd_scenarios_show)

@@ -354,8 +354,11 @@ def database_url(url: str | None = None, *, environ: Mapping[str, str] = os.envi
 
 
 def new_id() -> str:
-    """A fresh random item id: URL-safe, :data:`~footprint.store.schema.ID_LENGTH` long."""
-    return secrets.token_urlsafe(12)
+    """A fresh random item id: URL-safe, :data:`~footprint.store.schema.ID_LENGTH` long, and
+    never beginning with '-' (a command line would read it as an option; about 1 in 64 did)."""
+    while (item_id := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return item_id
 
 
 def check_id(item_id: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -15,7 +16,7 @@ def test_levels_labels_and_who_is_gated_on_the_tiny_world():
         "AAA": gate_row("embargo"), "BBB": gate_row("sanctions", war=True, war_note="front"),
         "CCC": gate_row("targeted", war=True), "DDD": gate_row("targeted"),
         "EEE": gate_row("none_known", conflict_note="regional")})
-    inputs.gate.drop(index="FFF", inplace=True)
+    inputs = replace(inputs, gate=inputs.gate.drop(index="FFF"))
     g = gate.gate(inputs)
     assert list(g["gate_level"]) == ["embargo", "sanctions", "war", "targeted", "none_known",
                                      "not_in_table"]
