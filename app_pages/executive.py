@@ -66,11 +66,11 @@ for col, tier in zip(cols, (*maps.TIERS, "no data"), strict=True):
 collection = maps.feature_collection(
     props, ["iso3", "name", "risk_tier", "value_text", "detail_text", "fill"],
     geometry=shared.country_geometries())
+view = shared.region_view((), ())
 chart = maps.deck([maps.polygon_layer("countries", collection),
-                   maps.border_layer("borders", shared.country_borders()),
-                   maps.outline_layer("gated", maps.features_of(collection, gated),
-                                      maps.GATED_LINE, width_px=1.5)],
-                  maps.TOOLTIP_HTML, shared.region_view((), ()))
+                   maps.border_layer("borders", shared.country_border_bands(view.zoom)),
+                   shared.outline_layer("gated", gated, view.zoom, maps.GATED_LINE, 1.5)],
+                  maps.TOOLTIP_HTML, view)
 st.pydeck_chart(chart, key="executive_map", height=520)
 legend_col, note_col = st.columns([1, 2])
 legend_col.dataframe(

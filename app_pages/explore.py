@@ -130,14 +130,16 @@ props, legend, counts, basis = explore.map_properties(
 collection = maps.feature_collection(
     props, ["iso3", "name", "value_text", "detail_text", "fill"],
     geometry=shared.country_geometries())
+map_view = shared.region_view(selected, custom)
 layers = [maps.polygon_layer("countries", collection),
-          maps.border_layer("borders", shared.country_borders())]
+          maps.border_layer("borders", shared.country_border_bands(map_view.zoom))]
 if gated_in_scope:
-    layers.append(maps.outline_layer("gated", maps.features_of(collection, gated_in_scope),
-                                     maps.GATED_LINE, width_px=1.5))
+    layers.append(shared.outline_layer("gated", gated_in_scope, map_view.zoom,
+                                       maps.GATED_LINE, 1.5))
 if country:
-    layers.append(maps.outline_layer("selected", maps.features_of(collection, [country])))
-st.pydeck_chart(maps.deck(layers, maps.TOOLTIP_HTML, shared.region_view(selected, custom)),
+    layers.append(shared.outline_layer("selected", [country], map_view.zoom, maps.SELECTED_LINE,
+                                       2.5))
+st.pydeck_chart(maps.deck(layers, maps.TOOLTIP_HTML, map_view),
                 key=map_key, on_select="rerun", selection_mode="single-object",
                 height=region_views.MAP_HEIGHT_PX)
 shared.attribution()
@@ -303,10 +305,11 @@ if country:
         unit_layer = maps.polygon_layer("units", maps.feature_collection(
             unit_props, ["unit_code", "name", "value_text", "detail_text", "fill"],
             geometry=unit_geometry))
-        unit_borders = maps.border_layer(
-            "unit-borders", maps.ring_segments(unit_geometry, shared_only=True))
-        inset_frames = maps.border_layer("inset-frames", subnational.inset_frames(country),
-                                         subnational.INSET_FRAME)
+        unit_view = shared.country_view(country)
+        unit_borders = maps.border_layer("unit-borders", maps.border_bands(
+            maps.ring_segments(unit_geometry, shared_only=True), unit_view.zoom))
+        inset_frames = maps.border_layer("inset-frames", maps.border_bands(
+            subnational.inset_frames(country), unit_view.zoom), subnational.INSET_FRAME)
         city_layer = maps.points_layer("cities", cities, "population",
                                        ["name", "value_text", "detail_text"])
         width, height = subnational.DRILL_MAP_SIZE[country]
@@ -314,7 +317,7 @@ if country:
         map_col, side_col = st.columns([3, 2]) if beside else (st.container(), None)
         map_col.pydeck_chart(
             maps.deck([unit_layer, unit_borders, inset_frames, city_layer], maps.TOOLTIP_HTML,
-                      shared.country_view(country)),
+                      unit_view),
             key="explore_subnational_map", height=height)
         map_col.caption(f"Dots: cities of {fmt.format_value(min_population, 'people')} or "
                         f"more ({len(cities)}), area proportional to population (GeoNames, "

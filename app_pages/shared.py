@@ -118,9 +118,31 @@ def country_geometries() -> tuple[dict, ...]:
     return _world()[0]
 
 
-def country_borders() -> tuple[dict, ...]:
-    """The land borders between countries (segments of :func:`country_geometries`); read-only."""
-    return _world()[1]
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _country_border_bands(zoom: float) -> dict:
+    return maps.border_bands(_world()[1], zoom)
+
+
+def country_border_bands(zoom: float) -> dict:
+    """The land borders between countries (of :func:`country_geometries`) as bands 1 px wide
+    at ``zoom`` (:func:`maps.border_bands`); shared by all sessions, read-only."""
+    return _country_border_bands(maps.band_zoom(zoom))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _outline_bands(codes: tuple[str, ...], zoom: float, width_px: float) -> dict:
+    iso3 = list(country_shapes()["iso3"])
+    geometry = country_geometries()
+    return maps.outline_bands([geometry[iso3.index(code)] for code in codes if code in iso3],
+                              zoom, width_px)
+
+
+def outline_layer(layer_id: str, codes, zoom: float, color: maps.Rgba,
+                  width_px: float) -> pdk.Layer:
+    """The outline of the countries ``codes``, coasts included, ``width_px`` wide at ``zoom``
+    (:func:`maps.outline_bands`, shared by all sessions)."""
+    bands = _outline_bands(tuple(sorted(codes)), maps.band_zoom(zoom), width_px)
+    return maps.border_layer(layer_id, bands, color)
 
 
 @st.cache_data(show_spinner=False)

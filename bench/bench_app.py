@@ -91,7 +91,8 @@ def payload_sizes() -> tuple[dict[str, int], int]:
     metric = metrics.model_metrics()["attractiveness"]
     in_scope = scope((), (), regions)
     geometry = maps.geometries(shapes, simplify=maps.WORLD_SIMPLIFY)
-    borders = maps.border_layer("borders", maps.ring_segments(geometry, shared_only=True))
+    borders = maps.border_layer("borders", maps.border_bands(
+        maps.ring_segments(geometry, shared_only=True), maps.WORLD_VIEW.zoom))
     props, *_ = explore.map_properties(shapes, metrics.model_values(scored, metric), metric,
                                        in_scope)
     explore_map = maps.deck([maps.polygon_layer("countries", maps.feature_collection(

@@ -249,8 +249,8 @@ def polygon_layer(layer_id: str, collection: dict, pickable: bool = True) -> pdk
     """Filled polygons coloured by each feature's ``fill`` property, without outlines.
 
     Borders come from :func:`border_layer`: a GeoJsonLayer's own outline is a PathLayer, whose
-    first draw took ~2.1 s of a cold start in software WebGL (Chromium's SwiftShader), against
-    ~0.4 s for the same borders as a LineLayer (measured in issue 5).
+    first draw took ~2.1 s of a cold start in software WebGL (Chromium's SwiftShader); see
+    :func:`border_bands`.
     """
     return pdk.Layer(
         "GeoJsonLayer", id=layer_id, data=collection, get_fill_color="properties.fill",
@@ -294,26 +294,56 @@ def _polygons(geometry: dict) -> list:
     raise ValueError(f"expected a Polygon or MultiPolygon, got {geometry['type']}")
 
 
-def border_layer(layer_id: str, segments: Sequence[dict], color: Rgba = BORDER,
-                 width_px: float = 1.0) -> pdk.Layer:
-    """Lines ``width_px`` pixels wide at every zoom along ``segments`` (from
-    :func:`ring_segments`); not pickable.
+BAND_ZOOM_STEP = 0.25
+"""Zoom levels a band's width is computed for [zoom levels]: a view's zoom is rounded to a
+multiple, so a cache of bands keeps a few sizes, each within 9 % of the width asked for."""
 
-    pydeck sends a plain string as an accessor expression (``"@@=pixels"``, which deck.gl
-    reads as a missing unit, so lines widened with each zoom level): a literal string needs
-    ``pdk.types.String``.
+
+def band_zoom(zoom: float) -> float:
+    """``zoom`` rounded to :data:`BAND_ZOOM_STEP` [zoom level]."""
+    return round(float(zoom) / BAND_ZOOM_STEP) * BAND_ZOOM_STEP
+
+
+def border_bands(segments: Sequence[dict], zoom: float, width_px: float = 1.0) -> dict:
+    """Bands ``width_px`` pixels wide at ``zoom`` (:func:`band_zoom`) along ``segments`` (from
+    :func:`ring_segments`), as a GeoJSON FeatureCollection of one MultiPolygon [degrees].
+
+    Lines drawn as polygons: a deck.gl LineLayer (or a GeoJsonLayer's PathLayer outline) is a
+    second WebGL program, whose first draw took ~1.4 s of every first visit in software WebGL
+    (Chromium's SwiftShader), against ~0.1 s for bands drawn by the fills' own program
+    (measured in issue 10). The cost: a band is as wide as asked at ``zoom`` only, and widens
+    and narrows with the map as a user zooms (twice as wide one level in). The segments are
+    merged into lines and widened in Web Mercator, so a band is equally wide at every latitude;
+    coordinates are rounded to a quarter of the half-width or :data:`PAYLOAD_DECIMALS`.
     """
-    return pdk.Layer("LineLayer", id=layer_id, data=segments, get_source_position="s",
-                     get_target_position="t", get_color=list(color), get_width=width_px,
-                     width_units=pdk.types.String("pixels"), pickable=False)
+    if not segments:
+        return {"type": "FeatureCollection", "features": []}
+    ends = np.array([[row["s"], row["t"]] for row in segments], dtype=float)
+    ends[..., 1] = _mercator_y(ends[..., 1])
+    half = width_px / 2 * 360 / (512 * 2 ** band_zoom(zoom))  # [degrees of longitude]
+    bands = shapely.buffer(shapely.line_merge(shapely.multilinestrings(ends)), half,
+                           cap_style="flat", join_style="mitre", mitre_limit=2.0)
+    decimals = max(PAYLOAD_DECIMALS, math.ceil(-math.log10(half / 4)))
+
+    def to_degrees(xy: np.ndarray) -> np.ndarray:
+        return np.round(np.column_stack([xy[:, 0], _latitude(xy[:, 1])]), decimals)
+
+    bands = shapely.transform(bands, to_degrees)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(bands), "properties": {}}]}
 
 
-def outline_layer(layer_id: str, collection: dict, color: Rgba = SELECTED_LINE,
-                  width_px: float = 2.5) -> pdk.Layer:
-    """A heavy outline of every feature of ``collection`` (e.g. the country whose details
-    are open, or the gated countries), coasts included; not pickable."""
-    geometry = [feature["geometry"] for feature in collection["features"]]
-    return border_layer(layer_id, ring_segments(geometry), color, width_px=width_px)
+def border_layer(layer_id: str, bands: dict, color: Rgba = BORDER) -> pdk.Layer:
+    """``bands`` (from :func:`border_bands`) filled in ``color``; not pickable, so a pointer
+    on a border still picks the country beneath."""
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=bands, get_fill_color=list(color),
+                     stroked=False, filled=True, pickable=False)
+
+
+def outline_bands(geometry: Sequence[dict], zoom: float, width_px: float = 2.5) -> dict:
+    """A heavy outline of every GeoJSON ``geometry`` (e.g. the country whose details are open,
+    or the gated countries), coasts included: :func:`border_bands` of all their rings."""
+    return border_bands(ring_segments(geometry), zoom, width_px)
 
 
 def features_of(collection: dict, codes) -> dict:
@@ -491,22 +521,24 @@ def main_parts(frame: gpd.GeoDataFrame, min_share: float = 0.25) -> gpd.GeoSerie
 # Web Mercator as deck.gl draws it: 360 degrees of longitude on 512 * 2**zoom pixels, and y
 # in the same unit as longitude (degrees: y == latitude at the equator).
 
-def _mercator_y(lat: float) -> float:
-    """Web-Mercator y of a latitude [degrees of longitude], clipped at +-85 degrees."""
-    phi = math.radians(float(np.clip(lat, -85.0, 85.0)))
-    return math.degrees(math.log(math.tan(math.pi / 4 + phi / 2)))
+def _mercator_y(lat):
+    """Web-Mercator y of a latitude [degrees of longitude], clipped at +-85 degrees (a number
+    or an array of them)."""
+    phi = np.radians(np.clip(lat, -85.0, 85.0))
+    return np.degrees(np.log(np.tan(np.pi / 4 + phi / 2)))
 
 
-def _latitude(y: float) -> float:
-    """The latitude [degrees] of a Web-Mercator y (inverse of :func:`_mercator_y`)."""
-    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
+def _latitude(y):
+    """The latitude [degrees] of a Web-Mercator y (inverse of :func:`_mercator_y`; a number
+    or an array of them)."""
+    return np.degrees(2 * np.arctan(np.exp(np.radians(y))) - np.pi / 2)
 
 
 def pixel_offset(view: pdk.ViewState, longitude: float, latitude: float) -> tuple[float, float]:
     """Offset [px] of a point from the centre of a map drawn at ``view`` (x east, y south)."""
     scale = 512 * 2 ** view.zoom / 360  # pixels per degree of longitude
     return ((longitude - view.longitude) * scale,
-            (_mercator_y(view.latitude) - _mercator_y(latitude)) * scale)
+            float(_mercator_y(view.latitude) - _mercator_y(latitude)) * scale)
 
 
 def main_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
@@ -539,10 +571,10 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1
     min_zoom : the farthest out the view starts and may be zoomed [zoom level].
     """
     minx, miny, maxx, maxy = bounds
-    y_low, y_high = _mercator_y(miny), _mercator_y(maxy)
+    y_low, y_high = float(_mercator_y(miny)), float(_mercator_y(maxy))
     fits = [math.log2(width_px * 360 / (512 * max(maxx - minx, min_span_deg))),
             math.log2(height_px * 360 / (512 * max(y_high - y_low, min_span_deg)))]
     zoom = float(np.clip(min(fits) - math.log2(padding), min_zoom, 9))
-    return pdk.ViewState(latitude=round(_latitude((y_low + y_high) / 2), 3),
+    return pdk.ViewState(latitude=round(float(_latitude((y_low + y_high) / 2)), 3),
                          longitude=round((minx + maxx) / 2, 3), zoom=round(zoom, 2),
                          min_zoom=min_zoom, max_zoom=10)

@@ -118,7 +118,7 @@ def inset_points(points: pd.DataFrame, iso3: str) -> pd.DataFrame:
 
 
 def inset_frames(iso3: str) -> list[dict]:
-    """The boxes of the country's insets as border segments (:func:`maps.border_layer`)."""
+    """The boxes of the country's insets as border segments (:func:`maps.border_bands`)."""
     segments = []
     for inset in INSETS.get(iso3, ()):
         w, s, e, n = (round(v, maps.PAYLOAD_DECIMALS) for v in inset.frame())

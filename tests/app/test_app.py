@@ -113,8 +113,9 @@ def test_explore_leaves_gated_countries_out_by_default(at):
     for iso3 in GATED:  # their own style, never a ranked colour
         assert feats[iso3]["fill"] == list(maps.GATED_FILL)
         assert "left out of the ranking" in feats[iso3]["value_text"]
-    outline = layer(deck_spec(at), "gated")
-    assert outline["@@type"] == "LineLayer" and outline["data"]
+    outline = layer(deck_spec(at), "gated")  # bands drawn by the fills' own program
+    assert outline["@@type"] == "GeoJsonLayer" and outline["data"]["features"]
+    assert outline["getFillColor"] == list(maps.GATED_LINE) and outline["pickable"] is False
     assert (table["Risk tier"] != "").all()
 
 
@@ -268,9 +269,11 @@ def test_explore_map_click_opens_country_details(at):
     assert "Brazil (BRA) · Latin America" in text
     funnel = table_with(at, "Step")
     assert list(funnel["Step"])[-1] == "Reachable"
-    # the outline of the selected country: Brazil's rings, and nothing outside them
-    outline = layer(deck_spec(at), "selected")["data"]
-    assert outline == maps.ring_segments([brazil["geometry"]])
+    # the outline of the selected country: bands along Brazil's rings, 2.5 px at the view's zoom
+    spec = deck_spec(at)
+    outline = layer(spec, "selected")["data"]
+    zoom = spec["initialViewState"]["zoom"]
+    assert outline == json.loads(json.dumps(maps.outline_bands([brazil["geometry"]], zoom)))
     assert at.query_params["country"] == "BRA"
     # the map is redrawn under a new key without the selection (no faded choropleth)
     assert at.session_state["_explore_map_generation"] == 1
@@ -366,7 +369,7 @@ def test_executive_colours_tiers_without_touching_a_widget(at):
     for iso3 in ("USA", "DEU", "BRA", "IND", "JPN"):
         assert feats[iso3]["fill"] == list(maps.TIER_COLORS[tiers[iso3]])
     assert feats["CHN"]["fill"] == CONTEXT
-    assert layer(deck_spec(at), "gated")["@@type"] == "LineLayer"
+    assert layer(deck_spec(at), "gated")["getFillColor"] == list(maps.GATED_LINE)
     top = table_with(at, "Attractiveness [0-100]")
     assert set(top["Region"]) == {"United States", "European Union", "Japan", "India",
                                   "Latin America", "Eastern Europe"}

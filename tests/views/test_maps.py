@@ -100,7 +100,8 @@ def test_world_payload_fits_the_budget(con):
     simple = maps.deck([maps.polygon_layer("countries", maps.feature_collection(
         frame, columns, geometry=geometry))], "{name}")
     assert maps.payload_size(simple) < 0.7 * maps.payload_size(full)
-    borders = maps.border_layer("borders", maps.ring_segments(geometry, shared_only=True))
+    borders = maps.border_layer("borders", maps.border_bands(
+        maps.ring_segments(geometry, shared_only=True), maps.WORLD_VIEW.zoom))
     with_borders = maps.deck([*simple.layers[1:], borders], "{name}")
     assert maps.payload_size(with_borders) <= maps.PAYLOAD_BUDGET
     # simplified as a coverage: every country keeps a shape, Malta included, and neighbours
@@ -134,17 +135,57 @@ def test_outlines_key_follows_the_shapes_and_their_order(tiny):
     assert maps.outlines_key(tiny.iloc[::-1]) != key
 
 
-def test_border_and_outline_layers_are_line_layers(tiny):
+def _band_box(bands: dict) -> tuple[float, float, float, float]:
+    (feature,) = bands["features"]
+    return tuple(shapely.bounds(shapely.geometry.shape(feature["geometry"])))
+
+
+def test_a_border_band_is_as_wide_as_asked_at_the_zoom_and_at_every_latitude():
+    # one pixel is 360 / (512 * 2**zoom) degrees of longitude, and of Mercator y
+    equator = maps.border_bands([{"s": [0.0, 0.0], "t": [10.0, 0.0]}], zoom=0, width_px=2)
+    west, south, east, north = _band_box(equator)
+    px = 360 / 512
+    assert (west, east) == (0.0, 10.0)  # flat caps: no longer than the segment
+    assert north == pytest.approx(float(maps._latitude(px)), abs=0.005) == -south
+    one_in = maps.border_bands([{"s": [0.0, 0.0], "t": [10.0, 0.0]}], zoom=1, width_px=2)
+    assert _band_box(one_in)[3] == pytest.approx(float(maps._latitude(px / 2)), abs=0.005)
+    # at 60 N the same width in Mercator y: about half as many degrees of latitude
+    north60 = maps.border_bands([{"s": [0.0, 60.0], "t": [10.0, 60.0]}], zoom=0, width_px=2)
+    _, low, _, high = _band_box(north60)
+    assert float(maps._mercator_y(high) - maps._mercator_y(low)) == pytest.approx(2 * px, rel=0.02)
+    assert high - low == pytest.approx(2 * px * math.cos(math.radians(60)), rel=0.03)
+
+
+def test_border_bands_round_to_the_band_and_merge_touching_segments():
+    segments = [{"s": [0.0, 0.0], "t": [1.0, 0.0]}, {"s": [1.0, 0.0], "t": [1.0, 1.0]}]
+    far = maps.border_bands(segments, zoom=1)
+    near = maps.border_bands(segments, zoom=7)
+    assert maps.band_zoom(1.1) == 1.0 and maps.band_zoom(1.13) == 1.25
+    assert maps.border_bands(segments, zoom=1.1) == far
+    (geometry,) = [f["geometry"] for f in far["features"]]
+    assert geometry["type"] == "Polygon"  # one band around the corner, not two
+    decimals = {len(str(v).split(".")[1]) for ring in near["features"][0]["geometry"][
+        "coordinates"] for point in ring for v in point if "." in str(v)}
+    assert max(decimals) > maps.PAYLOAD_DECIMALS  # a band 1 px wide at zoom 7 is ~0.003 deg
+    assert maps.border_bands([], zoom=1) == {"type": "FeatureCollection", "features": []}
+
+
+def test_border_and_outline_layers_are_fills_of_their_own_colour(tiny):
     fc = maps.feature_collection(tiny.assign(fill=[[0, 0, 0, 255]] * 3), ["iso3", "fill"])
+    bands = maps.outline_bands([fc["features"][0]["geometry"]], zoom=1)
     chart = maps.deck([maps.polygon_layer("countries", fc),
-                       maps.outline_layer("selected", {"type": "FeatureCollection",
-                                                       "features": fc["features"][:1]})],
-                      "{iso3}")
+                       maps.border_layer("selected", bands, maps.SELECTED_LINE)], "{iso3}")
     outline = json.loads(chart.to_json())["layers"][2]
-    assert outline["@@type"] == "LineLayer" and outline["pickable"] is False
-    assert outline["getSourcePosition"] == "@@=s" and outline["getTargetPosition"] == "@@=t"
-    assert outline["widthUnits"] == "pixels"  # a literal, not the expression "@@=pixels"
-    assert len(outline["data"]) == 4  # the four sides of AAA's square
+    # a GeoJsonLayer's fill, the program the countries are drawn with: no LineLayer or
+    # PathLayer, each a second WebGL program (~1.4 s of a software-WebGL first draw)
+    assert outline["@@type"] == "GeoJsonLayer" and outline["pickable"] is False
+    assert outline["stroked"] is False and outline["getFillColor"] == list(maps.SELECTED_LINE)
+    assert {layer["@@type"] for layer in json.loads(chart.to_json())["layers"]} == {
+        "PolygonLayer", "GeoJsonLayer"}
+    # AAA's unit square, outlined 2.5 px wide at zoom 1: a ring around all four sides
+    band = shapely.geometry.shape(outline["data"]["features"][0]["geometry"])
+    assert band.contains(shapely.geometry.Point(0.0, 0.5))
+    assert not band.contains(shapely.geometry.Point(0.5, 0.5))
 
 
 def test_points_layer_sends_only_the_named_columns():
@@ -211,14 +252,6 @@ def test_features_of_keeps_the_named_countries():
     fc = {"type": "FeatureCollection", "features": [{"iso3": "BRA"}, {"iso3": "ARG"}]}
     assert maps.features_of(fc, ["ARG"])["features"] == [{"iso3": "ARG"}]
     assert maps.features_of(fc, ["ZZZ"])["features"] == []
-
-
-def test_gated_outline_is_a_line_layer_in_its_own_colour():
-    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
-    fc = {"type": "FeatureCollection", "features": [{"iso3": "RUS", "geometry": square}]}
-    layer = maps.outline_layer("gated", fc, maps.GATED_LINE, width_px=1.5)
-    assert layer.type == "LineLayer" and layer.get_color == list(maps.GATED_LINE)
-    assert len(layer.data) == 4
 
 
 def test_kept_outlines_are_written_once_and_read_back(tiny, tmp_path):
