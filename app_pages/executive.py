@@ -68,8 +68,9 @@ collection = maps.feature_collection(
     geometry=shared.country_geometries())
 view = shared.region_view((), ())
 chart = maps.deck([maps.polygon_layer("countries", collection),
-                   maps.border_layer("borders", shared.country_border_bands(view.zoom)),
-                   shared.outline_layer("gated", gated, view.zoom, maps.GATED_LINE, 1.5)],
+                   shared.border_layer(view.zoom),
+                   shared.outline_layer("gated", gated, view.zoom, maps.GATED_LINE, 1.5,
+                                        keep=True)],
                   maps.TOOLTIP_HTML, view)
 st.pydeck_chart(chart, key="executive_map", height=520)
 legend_col, note_col = st.columns([1, 2])

@@ -132,10 +132,10 @@ collection = maps.feature_collection(
     geometry=shared.country_geometries())
 map_view = shared.region_view(selected, custom)
 layers = [maps.polygon_layer("countries", collection),
-          maps.border_layer("borders", shared.country_border_bands(map_view.zoom))]
+          shared.border_layer(map_view.zoom)]
 if gated_in_scope:
     layers.append(shared.outline_layer("gated", gated_in_scope, map_view.zoom,
-                                       maps.GATED_LINE, 1.5))
+                                       maps.GATED_LINE, 1.5, keep=True))
 if country:
     layers.append(shared.outline_layer("selected", [country], map_view.zoom, maps.SELECTED_LINE,
                                        2.5))

@@ -7,6 +7,7 @@ across threads. Frames are cached with ``st.cache_data`` (each caller gets a cop
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -101,12 +102,25 @@ def data_sources() -> pd.DataFrame:
         return atlas.data_sources(cur)
 
 
+@dataclass(frozen=True, slots=True)
+class _World:
+    """The world map's shapes as kept beside the built database between server starts
+    (:func:`maps.kept_json`; ~0.5 s of CPU off a fresh server's first run)."""
+
+    key: str  # maps.outlines_key of country_shapes()
+    geometry: tuple[dict, ...]  # row-aligned with country_shapes()
+    borders: tuple[dict, ...]  # segments shared by two countries
+    boxes: dict[str, list[float]]  # iso3 -> main-part box (maps.main_bounds_by_country)
+
+
 @st.cache_resource(show_spinner=False)
-def _world() -> tuple[tuple[dict, ...], tuple[dict, ...]]:
-    # kept beside the built database between server starts (maps.kept_outlines): ~0.2 s of
-    # CPU off a fresh server's first run
-    geometry, borders = maps.kept_outlines(country_shapes(), DATA_DIR / CACHE_DIR)
-    return tuple(geometry), tuple(borders)
+def _world() -> _World:
+    shapes, folder = country_shapes(), DATA_DIR / CACHE_DIR
+    key = maps.outlines_key(shapes)
+    geometry, borders = maps.kept_outlines(shapes, folder, key=key)
+    boxes = maps.kept_json(folder, "main-boxes", key,
+                           lambda: maps.main_bounds_by_country(shapes))
+    return _World(key, tuple(geometry), tuple(borders), boxes)
 
 
 def country_geometries() -> tuple[dict, ...]:
@@ -115,33 +129,40 @@ def country_geometries() -> tuple[dict, ...]:
     Shared by all sessions (``cache_resource``): map features reference these dicts, nothing
     may mutate them.
     """
-    return _world()[0]
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _country_border_bands(zoom: float) -> dict:
-    return maps.border_bands(_world()[1], zoom)
-
-
-def country_border_bands(zoom: float) -> dict:
-    """The land borders between countries (of :func:`country_geometries`) as bands 1 px wide
-    at ``zoom`` (:func:`maps.border_bands`); shared by all sessions, read-only."""
-    return _country_border_bands(maps.band_zoom(zoom))
+    return _world().geometry
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _outline_bands(codes: tuple[str, ...], zoom: float, width_px: float) -> dict:
-    iso3 = list(country_shapes()["iso3"])
-    geometry = country_geometries()
-    return maps.outline_bands([geometry[iso3.index(code)] for code in codes if code in iso3],
-                              zoom, width_px)
+def _bands(codes: tuple[str, ...] | None, zoom: float, width_px: float, keep: bool) -> dict:
+    # codes None: the land borders; else the outline of those countries
+    world = _world()
+
+    def compute() -> dict:
+        if codes is None:
+            return maps.border_bands(world.borders, zoom, width_px)
+        iso3 = list(country_shapes()["iso3"])
+        return maps.outline_bands([world.geometry[iso3.index(c)] for c in codes if c in iso3],
+                                  zoom, width_px)
+
+    if not keep:
+        return compute()
+    name = "borders" if codes is None else hashlib.sha256(" ".join(codes).encode()).hexdigest()
+    return maps.kept_json(DATA_DIR / CACHE_DIR, f"bands-{name[:16]}-{zoom:g}-{width_px:g}",
+                          world.key, compute)
 
 
-def outline_layer(layer_id: str, codes, zoom: float, color: maps.Rgba,
-                  width_px: float) -> pdk.Layer:
+def border_layer(zoom: float) -> pdk.Layer:
+    """The land borders between countries as bands 1 px wide at ``zoom``
+    (:func:`maps.border_bands`), kept between server starts and shared by all sessions."""
+    return maps.border_layer("borders", _bands(None, maps.band_zoom(zoom), 1.0, keep=True))
+
+
+def outline_layer(layer_id: str, codes, zoom: float, color: maps.Rgba, width_px: float,
+                  keep: bool = False) -> pdk.Layer:
     """The outline of the countries ``codes``, coasts included, ``width_px`` wide at ``zoom``
-    (:func:`maps.outline_bands`, shared by all sessions)."""
-    bands = _outline_bands(tuple(sorted(codes)), maps.band_zoom(zoom), width_px)
+    (:func:`maps.outline_bands`), shared by all sessions; ``keep``: also kept between server
+    starts like :func:`border_layer` (for the gated countries, not each selected one)."""
+    bands = _bands(tuple(sorted(codes)), maps.band_zoom(zoom), float(width_px), keep)
     return maps.border_layer(layer_id, bands, color)
 
 
@@ -190,7 +211,7 @@ def major_cities(iso3: str, min_population: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def region_view(selected: tuple[str, ...], countries: tuple[str, ...]) -> pdk.ViewState:
     """The map view that frames a scope: regions and custom countries (all six when empty)."""
-    return region_views.region_view(selected, countries, country_shapes(), regions())
+    return region_views.region_view(selected, countries, _world().boxes, regions())
 
 
 @st.cache_data(show_spinner=False)

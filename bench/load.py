@@ -136,10 +136,11 @@ def click_targets(regions: list[str], per_region: int = 3) -> dict[str, list[tup
     con = build_database()
     shapes = atlas.country_shapes(con).set_index("iso3", drop=False)
     members = atlas.regions(con)
+    boxes = maps.main_bounds_by_country(shapes)
     targets = {}
     for region in regions:
         selected = () if region == ALL_REGIONS else (region,)
-        view = region_views.region_view(selected, (), shapes, members)
+        view = region_views.region_view(selected, (), boxes, members)
         parts = maps.main_parts(shapes.loc[shapes.index.intersection(
             region_views.scope(selected, (), members))])
         area = pd.Series(shapely.area(parts.to_numpy()), index=parts.index)  # square degrees

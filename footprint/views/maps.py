@@ -12,10 +12,11 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -169,37 +170,50 @@ def outlines_key(frame: gpd.GeoDataFrame) -> str:
     return digest.hexdigest()[:32]
 
 
-def kept_outlines(frame: gpd.GeoDataFrame, folder: Path,
-                  simplify: float = WORLD_SIMPLIFY) -> tuple[list[dict], list[dict]]:
-    """:func:`geometries` of ``frame`` and its shared borders (:func:`ring_segments`), kept as
-    JSON in ``folder`` between processes.
+def kept_json(folder: Path, name: str, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` (JSON data), kept in ``folder`` as ``world-<key>-<name>.json`` between
+    processes, ``key`` being :func:`outlines_key` of the shapes it was computed from.
 
-    Computing them is ~0.2 s of CPU (0.4-0.8 s of a loaded server's first run), reading the
-    kept file back ~20 ms. The file is named by :func:`outlines_key` and ``simplify``, so new
-    shapes or new code compute afresh; it is written whole or not at all (a temporary file
-    renamed into place) and older ones are removed. A folder that cannot be written or a file
-    that cannot be read only means computing them.
+    Read back when the file is there; else computed and written whole or not at all (a
+    temporary file renamed into place), and every kept file of another key is removed. A
+    folder that cannot be written or a file that cannot be read only means computing.
     """
-    path = folder / f"world-outlines-{outlines_key(frame)}-{simplify:g}.json"
+    path = folder / f"world-{key}-{name}.json"
     try:
-        geometry, borders = json.loads(path.read_text(encoding="utf-8"))
-        if len(geometry) == len(frame):
-            return geometry, borders
-    except (OSError, ValueError, TypeError):
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         pass
-    geometry = geometries(frame, simplify=simplify)
-    borders = ring_segments(geometry, shared_only=True)
+    value = compute()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix="writing-",
                                          suffix=".json", delete=False) as out:
-            json.dump([geometry, borders], out, separators=(",", ":"))
+            json.dump(value, out, separators=(",", ":"))
         os.replace(out.name, path)
-        for old in folder.glob("world-outlines-*.json"):
-            if old != path:
+        for old in folder.glob("world-*.json"):
+            if not old.name.startswith(f"world-{key}-"):
                 old.unlink(missing_ok=True)
     except OSError:
         pass
+    return value
+
+
+def kept_outlines(frame: gpd.GeoDataFrame, folder: Path, simplify: float = WORLD_SIMPLIFY,
+                  key: str | None = None) -> tuple[list[dict], list[dict]]:
+    """:func:`geometries` of ``frame`` and its shared borders (:func:`ring_segments`), kept
+    by :func:`kept_json` (``key``: :func:`outlines_key` of ``frame``, computed when None).
+
+    Computing them is ~0.2 s of CPU (0.4-0.8 s of a loaded server's first run), reading the
+    kept file back ~20 ms; new shapes or new code compute afresh.
+    """
+    def compute() -> list[list[dict]]:
+        geometry = geometries(frame, simplify=simplify)
+        return [geometry, ring_segments(geometry, shared_only=True)]
+
+    geometry, borders = kept_json(folder, f"outlines-{simplify:g}",
+                                  key or outlines_key(frame), compute)
+    if len(geometry) != len(frame):  # a file that does not fit these shapes
+        geometry, borders = compute()
     return geometry, borders
 
 
@@ -539,6 +553,26 @@ def pixel_offset(view: pdk.ViewState, longitude: float, latitude: float) -> tupl
     scale = 512 * 2 ** view.zoom / 360  # pixels per degree of longitude
     return ((longitude - view.longitude) * scale,
             float(_mercator_y(view.latitude) - _mercator_y(latitude)) * scale)
+
+
+def main_bounds_by_country(frame: gpd.GeoDataFrame) -> dict[str, list[float]]:
+    """``iso3`` -> [min lon, min lat, max lon, max lat] of each feature's main parts
+    (:func:`main_parts`) [degrees]."""
+    parts = main_parts(frame)
+    boxes = shapely.bounds(parts.to_numpy())
+    return {code: [float(v) for v in box]
+            for code, box in zip(frame.loc[parts.index, "iso3"], boxes, strict=True)}
+
+
+def union_bounds(boxes: Iterable[Sequence[float] | None]
+                 ) -> tuple[float, float, float, float] | None:
+    """The box [degrees] around ``boxes`` (each min lon, min lat, max lon, max lat; None
+    ones skipped), None when there is none."""
+    found = [b for b in boxes if b is not None]
+    if not found:
+        return None
+    return (min(b[0] for b in found), min(b[1] for b in found),
+            max(b[2] for b in found), max(b[3] for b in found))
 
 
 def main_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:

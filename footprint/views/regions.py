@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import pandas as pd
 import pydeck as pdk
 
 from footprint.views import maps
@@ -91,28 +90,20 @@ def member_of(iso3: str, regions: Mapping[str, Sequence[str]]) -> str:
     return " + ".join(sorted(r for r, members in regions.items() if iso3 in members))
 
 
-def region_view(selected: Sequence[str], countries: Sequence[str], shapes: pd.DataFrame,
-                regions: Mapping[str, Sequence[str]], width_px: int = MAP_WIDTH_PX,
-                height_px: int = MAP_HEIGHT_PX) -> pdk.ViewState:
+def region_view(selected: Sequence[str], countries: Sequence[str],
+                boxes: Mapping[str, Sequence[float]], regions: Mapping[str, Sequence[str]],
+                width_px: int = MAP_WIDTH_PX, height_px: int = MAP_HEIGHT_PX) -> pdk.ViewState:
     """The map view that frames a scope (:func:`scope`): each region by its fixed frame
     (:data:`REGION_FRAMES`) or its members' main parts, each custom country by its main parts
-    (or the frame of a one-country region), all six regions when the scope is empty."""
+    (or the frame of a one-country region), all six regions when the scope is empty.
+    ``boxes``: each country's main-part box (:func:`maps.main_bounds_by_country`)."""
     if not selected and not countries:
         selected = sorted(regions)
     solo = {tuple(regions[r]): REGION_FRAMES[r] for r in REGION_FRAMES if r in regions}
-    boxes: list[tuple[float, ...] | None] = []
-    for region in selected:
-        boxes.append(REGION_FRAMES.get(region) or _bounds(shapes, regions[region]))
-    for iso3 in countries:
-        boxes.append(solo.get((iso3,)) or _bounds(shapes, [iso3]))
-    found = [b for b in boxes if b is not None]
-    if not found:
+    union = maps.union_bounds(
+        [REGION_FRAMES.get(region) or maps.union_bounds(boxes.get(c) for c in regions[region])
+         for region in selected]
+        + [solo.get((iso3,)) or boxes.get(iso3) for iso3 in countries])
+    if union is None:
         return maps.WORLD_VIEW
-    union = (min(b[0] for b in found), min(b[1] for b in found),
-             max(b[2] for b in found), max(b[3] for b in found))
     return maps.view_for_bounds(union, width_px, height_px)
-
-
-def _bounds(shapes: pd.DataFrame, codes: Sequence[str]) -> tuple[float, ...] | None:
-    rows = shapes[shapes["iso3"].isin(set(codes))]
-    return None if rows.empty else maps.main_bounds(rows)

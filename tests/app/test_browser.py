@@ -58,7 +58,8 @@ def six_regions_view():
     """The Explore map's view of all six regions, as the page frames it."""
     con = open_database()
     try:
-        return region_view((), (), atlas.country_shapes(con), atlas.regions(con))
+        boxes = maps.main_bounds_by_country(atlas.country_shapes(con))
+        return region_view((), (), boxes, atlas.regions(con))
     finally:
         con.close()
 

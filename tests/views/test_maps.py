@@ -259,20 +259,35 @@ def test_kept_outlines_are_written_once_and_read_back(tiny, tmp_path):
     geometry, borders = maps.kept_outlines(tiny, folder)
     assert geometry == maps.geometries(tiny, simplify=maps.WORLD_SIMPLIFY)
     assert borders == maps.ring_segments(geometry, shared_only=True)
-    (kept,) = folder.glob("world-outlines-*.json")
+    (kept,) = folder.glob("world-*.json")
+    assert kept.name == f"world-{maps.outlines_key(tiny)}-outlines-0.1.json"
     assert json.loads(kept.read_text()) == json.loads(json.dumps([geometry, borders]))
     assert maps.kept_outlines(tiny, folder) == tuple(json.loads(kept.read_text()))
     # other shapes: a new file in place of the old one
     moved = tiny.assign(geometry=[square(0, 0), square(1, 0), tiny.geometry[2]])
     _, moved_borders = maps.kept_outlines(moved, folder)
     assert moved_borders == [{"s": [1.0, 0.0], "t": [1.0, 1.0]}]
-    assert [p.name for p in folder.glob("world-outlines-*.json")] != [kept.name]
+    assert [p.name for p in folder.glob("world-*.json")] != [kept.name]
     assert len(list(folder.glob("*"))) == 1
+
+
+def test_kept_json_computes_once_per_key_and_drops_other_keys(tmp_path):
+    calls = []
+
+    def compute(value):
+        return lambda: calls.append(value) or {"v": value}
+
+    assert maps.kept_json(tmp_path, "bands-a", "k1", compute(1)) == {"v": 1}
+    assert maps.kept_json(tmp_path, "bands-b", "k1", compute(2)) == {"v": 2}
+    assert maps.kept_json(tmp_path, "bands-a", "k1", compute(3)) == {"v": 1}  # read back
+    assert calls == [1, 2]
+    assert maps.kept_json(tmp_path, "bands-a", "k2", compute(4)) == {"v": 4}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["world-k2-bands-a.json"]
 
 
 def test_kept_outlines_compute_when_the_file_is_broken_or_unwritable(tiny, tmp_path):
     expected = maps.kept_outlines(tiny, tmp_path)
-    (kept,) = tmp_path.glob("world-outlines-*.json")
+    (kept,) = tmp_path.glob("world-*-outlines-*.json")
     kept.write_text('[{"type": "Polyg')  # cut short
     assert json.loads(json.dumps(maps.kept_outlines(tiny, tmp_path))) == json.loads(
         json.dumps(expected))

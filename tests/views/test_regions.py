@@ -8,6 +8,8 @@ import pytest
 from footprint.data import atlas
 from footprint.views import maps
 from footprint.views.regions import (
+    MAP_HEIGHT_PX,
+    MAP_WIDTH_PX,
     REGION_ALL,
     member_of,
     region_view,
@@ -55,18 +57,24 @@ def test_member_of_joins_every_region_of_a_country():
 def test_region_view_frames_the_scope(database):
     shapes = atlas.country_shapes(database)
     members = atlas.regions(database)
-    world = region_view((), (), shapes, members)
+    boxes = maps.main_bounds_by_country(shapes)
+    world = region_view((), (), boxes, members)
     assert world.zoom < 1 and -30 < world.longitude < 10  # all six regions, Alaska to Japan
-    japan = region_view(("Japan",), (), shapes, members)  # a fixed frame
+    japan = region_view(("Japan",), (), boxes, members)  # a fixed frame
     assert 135 < japan.longitude < 140 and 36 < japan.latitude < 40
-    same = region_view((), ("JPN",), shapes, members)  # the same country, framed the same
+    same = region_view((), ("JPN",), boxes, members)  # the same country, framed the same
     assert (same.longitude, same.latitude, same.zoom) == (japan.longitude, japan.latitude,
                                                          japan.zoom)
-    india = region_view(("India",), (), shapes, members)
+    india = region_view(("India",), (), boxes, members)
     assert india.zoom > 3  # India fills its map
-    latin = region_view(("Latin America",), (), shapes, members)  # from its countries
+    latin = region_view(("Latin America",), (), boxes, members)  # from its countries
     assert -90 < latin.longitude < -60 and -25 < latin.latitude < 5
     assert latin.zoom > world.zoom
-    both = region_view(("Latin America",), ("ESP",), shapes, members)
+    both = region_view(("Latin America",), ("ESP",), boxes, members)
     assert both.longitude > latin.longitude and both.zoom < latin.zoom
-    assert region_view((), ("XXX",), shapes, members) is maps.WORLD_VIEW
+    assert region_view((), ("XXX",), boxes, members) is maps.WORLD_VIEW
+    # the per-country boxes frame a scope as the main parts of its countries taken together
+    rows = shapes[shapes["iso3"].isin(members["Latin America"])]
+    joint = maps.view_for_bounds(maps.main_bounds(rows), MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    assert (latin.longitude, latin.latitude, latin.zoom) == (joint.longitude, joint.latitude,
+                                                             joint.zoom)
