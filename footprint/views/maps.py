@@ -360,13 +360,6 @@ def outline_bands(geometry: Sequence[dict], zoom: float, width_px: float = 2.5) 
     return border_bands(ring_segments(geometry), zoom, width_px)
 
 
-def features_of(collection: dict, codes) -> dict:
-    """A FeatureCollection holding only the features whose ``iso3`` is in ``codes``."""
-    wanted = set(codes)
-    return {"type": "FeatureCollection",
-            "features": [f for f in collection["features"] if f.get("iso3") in wanted]}
-
-
 CITY_FILL: Rgba = (213, 94, 0, 210)  # vermillion: stands out on the blue "good" ramp
 CITY_RADIUS_SCALE = 25.0  # circle radius = sqrt(population) x this [m]: 1M people -> 25 km
 
@@ -573,22 +566,6 @@ def union_bounds(boxes: Iterable[Sequence[float] | None]
         return None
     return (min(b[0] for b in found), min(b[1] for b in found),
             max(b[2] for b in found), max(b[3] for b in found))
-
-
-def main_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
-    """(min lon, min lat, max lon, max lat) of the main parts of the frame's features
-    (:func:`main_parts`) [degrees]."""
-    minx, miny, maxx, maxy = (float(b) for b in gpd.GeoSeries(main_parts(frame)).total_bounds)
-    return minx, miny, maxx, maxy
-
-
-def view_for(frame: gpd.GeoDataFrame, width_px: int = 1100, height_px: int = 520,
-             padding: float = 1.15) -> pdk.ViewState:
-    """A view state that fits the main parts of the frame's features (:func:`main_bounds`);
-    see :func:`view_for_bounds`."""
-    if frame.empty:
-        return WORLD_VIEW
-    return view_for_bounds(main_bounds(frame), width_px, height_px, padding)
 
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 1100,

@@ -231,8 +231,8 @@ def test_pixel_offset_inverts_the_view_centre():
 
 
 def test_view_for_france_stays_in_europe(con):
-    shapes = atlas.country_shapes(con).set_index("iso3")
-    view = maps.view_for(shapes.loc[["FRA"]])  # French Guiana is part of the polygon
+    boxes = maps.main_bounds_by_country(atlas.country_shapes(con))
+    view = maps.view_for_bounds(boxes["FRA"])  # French Guiana is part of the polygon
     assert -5 < view.longitude < 10 and 40 < view.latitude < 52
 
 
@@ -246,12 +246,6 @@ def test_standalone_html_inlines_deck_gl_and_its_data(tiny):
     assert page.count("</script>") == 2  # the tooltip's text cannot end a script early
     with pytest.raises(ValueError, match="2 counts for 1 legend entries"):
         maps.standalone_html(chart, legend=[maps.LegendEntry(maps.NO_DATA, "x")], counts=[1, 2])
-
-
-def test_features_of_keeps_the_named_countries():
-    fc = {"type": "FeatureCollection", "features": [{"iso3": "BRA"}, {"iso3": "ARG"}]}
-    assert maps.features_of(fc, ["ARG"])["features"] == [{"iso3": "ARG"}]
-    assert maps.features_of(fc, ["ZZZ"])["features"] == []
 
 
 def test_kept_outlines_are_written_once_and_read_back(tiny, tmp_path):

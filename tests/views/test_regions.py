@@ -4,6 +4,7 @@ values and the view that frames it."""
 from __future__ import annotations
 
 import pytest
+import shapely
 
 from footprint.data import atlas
 from footprint.views import maps
@@ -75,6 +76,7 @@ def test_region_view_frames_the_scope(database):
     assert region_view((), ("XXX",), boxes, members) is maps.WORLD_VIEW
     # the per-country boxes frame a scope as the main parts of its countries taken together
     rows = shapes[shapes["iso3"].isin(members["Latin America"])]
-    joint = maps.view_for_bounds(maps.main_bounds(rows), MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    together = shapely.bounds(shapely.union_all(maps.main_parts(rows).to_numpy()))
+    joint = maps.view_for_bounds(tuple(together), MAP_WIDTH_PX, MAP_HEIGHT_PX)
     assert (latin.longitude, latin.latitude, latin.zoom) == (joint.longitude, joint.latitude,
                                                              joint.zoom)
